@@ -1,0 +1,266 @@
+// Telemetry ingest: the whole stack, keyless, deployable with `azd up` (see infra/DEPLOY.md).
+//
+//   resource group rg-<environmentName>
+//   ├─ user-assigned identity  id-api-<token>        the app's only credential
+//   ├─ storage  st<token>                             data: container raw, tables idempotency + devices
+//   ├─ storage  sthost<token>                         Functions host state + deployment package
+//   ├─ Log Analytics log-<token> + App Insights appi-<token>   local auth disabled
+//   ├─ Flex Consumption plan plan-<token> + Function App func-api-<token>
+//   └─ role assignments (app/rbac.bicep)
+targetScope = 'subscription'
+
+// --- azd conventions ----------------------------------------------------------------------------
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; names the resource group and seeds the resource-name token.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource. Must offer the Flex Consumption plan.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Principal id of the deploying user (azd fills it from AZURE_PRINCIPAL_ID). Gets blob + table data access on the data account for the CLI tools. Empty: no grant.')
+param principalId string = ''
+
+@description('Principal type of principalId: User for an interactive login, ServicePrincipal for CI.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('Optional name of the resource group. Empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+// --- Vendor access --------------------------------------------------------------------------------
+
+@description('Optional principal id of a vendor (user, group or service principal) granted Storage Blob Data Reader on the raw container only. Empty: no grant.')
+param vendorPrincipalId string = ''
+
+@description('Principal type of vendorPrincipalId.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param vendorPrincipalType string = 'ServicePrincipal'
+
+// --- Data storage ---------------------------------------------------------------------------------
+
+@description('SKU (redundancy) of the data storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_RAGRS'
+  'Standard_GZRS'
+  'Standard_RAGZRS'
+])
+param dataStorageSku string = 'Standard_ZRS'
+
+@description('Blob soft delete retention, in days.')
+@minValue(1)
+@maxValue(365)
+param blobSoftDeleteDays int = 14
+
+@description('Container soft delete retention, in days.')
+@minValue(1)
+@maxValue(365)
+param containerSoftDeleteDays int = 14
+
+@description('Lifecycle: days after last modification before raw blobs move to the Cool tier.')
+@minValue(1)
+param rawCoolAfterDays int = 30
+
+@description('Lifecycle: days after last modification before raw blobs move to the long-term tier (must exceed rawCoolAfterDays).')
+@minValue(2)
+param rawLongTermAfterDays int = 180
+
+@description('Lifecycle: long-term tier for raw blobs, Cold (online) or Archive (offline, needs rehydration).')
+@allowed([
+  'Cold'
+  'Archive'
+])
+param rawLongTermTier string = 'Cold'
+
+@description('Add an (unlocked) time-based retention policy to the raw container.')
+param enableRawImmutability bool = false
+
+@description('Retention of the raw container immutability policy, in days since blob creation.')
+@minValue(1)
+@maxValue(146000)
+param rawImmutabilityDays int = 365
+
+// --- Function App ----------------------------------------------------------------------------------
+
+@description('Flex Consumption: upper bound of on-demand instances (40-1000).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Flex Consumption: memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Largest accepted request body, in bytes (app setting MAX_BODY_BYTES).')
+@minValue(1)
+param maxBodyBytes int = 10485760
+
+@description('Timeout of each storage call, in milliseconds (app setting STORAGE_TIMEOUT_MS).')
+@minValue(1)
+param storageTimeoutMs int = 10000
+
+@description('Log Analytics retention, in days.')
+@minValue(30)
+@maxValue(730)
+param logRetentionDays int = 30
+
+// --- Names ----------------------------------------------------------------------------------------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+
+// Fixed names the application reads through its app settings.
+var rawContainerName = 'raw'
+var idempotencyTableName = 'idempotency'
+var devicesTableName = 'devices'
+var deploymentContainerName = 'deployment-package'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: tags
+}
+
+module identity 'core/identity.bicep' = {
+  scope: rg
+  params: {
+    name: 'id-api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module dataStorage 'core/storage.bicep' = {
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    skuName: dataStorageSku
+    rawContainerName: rawContainerName
+    idempotencyTableName: idempotencyTableName
+    devicesTableName: devicesTableName
+    blobSoftDeleteDays: blobSoftDeleteDays
+    containerSoftDeleteDays: containerSoftDeleteDays
+    rawCoolAfterDays: rawCoolAfterDays
+    rawLongTermAfterDays: rawLongTermAfterDays
+    rawLongTermTier: rawLongTermTier
+    enableRawImmutability: enableRawImmutability
+    rawImmutabilityDays: rawImmutabilityDays
+  }
+}
+
+module hostStorage 'core/host-storage.bicep' = {
+  scope: rg
+  params: {
+    name: 'sthost${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring 'core/monitoring.bicep' = {
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionDays
+  }
+}
+
+module api 'app/api.bicep' = {
+  scope: rg
+  params: {
+    name: 'func-api-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    hostStorageAccountName: hostStorage.outputs.name
+    hostStorageBlobEndpoint: hostStorage.outputs.blobEndpoint
+    deploymentContainerName: hostStorage.outputs.deploymentContainerName
+    dataStorageAccountName: dataStorage.outputs.name
+    dataStorageBlobEndpoint: dataStorage.outputs.blobEndpoint
+    dataStorageTableEndpoint: dataStorage.outputs.tableEndpoint
+    rawContainerName: dataStorage.outputs.rawContainerName
+    idempotencyTableName: idempotencyTableName
+    devicesTableName: devicesTableName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    maxBodyBytes: maxBodyBytes
+    storageTimeoutMs: storageTimeoutMs
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  scope: rg
+  params: {
+    dataStorageAccountName: dataStorage.outputs.name
+    rawContainerName: dataStorage.outputs.rawContainerName
+    hostStorageAccountName: hostStorage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+    vendorPrincipalId: vendorPrincipalId
+    vendorPrincipalType: vendorPrincipalType
+  }
+}
+
+// --- Outputs (azd stores them in .azure/<env>/.env; none is a secret) ----------------------------
+
+@description('Region of the deployment.')
+output AZURE_LOCATION string = location
+
+@description('Resource group holding the stack.')
+output AZURE_RESOURCE_GROUP string = rg.name
+
+@description('Ingest URL template; replace {deviceId}.')
+output INGEST_ENDPOINT string = 'https://${api.outputs.defaultHostName}/api/ingest/{deviceId}'
+
+@description('Base URL of the Function App (for npm run smoke).')
+output FUNCTION_APP_URL string = 'https://${api.outputs.defaultHostName}'
+
+@description('Name of the Function App.')
+output FUNCTION_APP_NAME string = api.outputs.name
+
+@description('Name of the data storage account (for the device CLI).')
+output DATA_STORAGE_ACCOUNT_NAME string = dataStorage.outputs.name
+
+@description('Blob endpoint of the data storage account.')
+output DATA_STORAGE_BLOB_ENDPOINT string = dataStorage.outputs.blobEndpoint
+
+@description('Table endpoint of the data storage account.')
+output DATA_STORAGE_TABLE_ENDPOINT string = dataStorage.outputs.tableEndpoint
+
+@description('Application Insights connection string (not a credential: local auth is disabled).')
+output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

@@ -1,0 +1,81 @@
+/**
+ * Loads a v4 programming-model app the way the Functions worker does: `@azure/functions` registers
+ * functions through the worker-provided module `@azure/functions-core`; outside the worker that module
+ * is missing and the library drops into "test mode". Here we provide a minimal stand-in that records
+ * each registration, so the real handlers can be served (dev host) and inspected (tests).
+ */
+import Module from 'node:module';
+
+export interface HttpTriggerBinding {
+  type: 'httpTrigger';
+  methods?: string[];
+  route?: string;
+  authLevel?: string;
+}
+
+export interface RegisteredFunction {
+  name: string;
+  bindings: Record<string, { type: string; direction: string } & Record<string, unknown>>;
+  handler: (...args: unknown[]) => unknown;
+}
+
+export interface RegisteredHttpFunction {
+  name: string;
+  methods: string[];
+  route: string;
+  authLevel: string;
+  handler: (request: unknown, context: unknown) => unknown;
+}
+
+const CORE_MODULE = '@azure/functions-core';
+const CORE_ID = '/virtual/@azure/functions-core.js';
+
+type ResolveFilename = (request: string, ...rest: unknown[]) => string;
+const moduleInternals = Module as unknown as { _resolveFilename: ResolveFilename };
+
+export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
+  const registered: RegisteredFunction[] = [];
+  const core = {
+    setProgrammingModel: () => undefined,
+    getProgrammingModel: () => undefined,
+    registerHook: () => ({ dispose: () => undefined }),
+    log: () => undefined,
+    registerFunction(metadata: { name: string; bindings: RegisteredFunction['bindings'] }, handler: RegisteredFunction['handler']) {
+      registered.push({ name: metadata.name, bindings: metadata.bindings, handler });
+      return { dispose: () => undefined };
+    },
+  };
+
+  const original = moduleInternals._resolveFilename;
+  moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {
+    return request === CORE_MODULE ? CORE_ID : original.call(this, request, ...rest);
+  };
+  const fake = new Module(CORE_ID);
+  fake.filename = CORE_ID;
+  fake.loaded = true;
+  fake.exports = core;
+  require.cache[CORE_ID] = fake;
+  try {
+    require(mainPath);
+  } finally {
+    moduleInternals._resolveFilename = original;
+  }
+  return registered;
+}
+
+/** The HTTP-triggered functions, with the route defaulting to the function name as the host does. */
+export function httpFunctionsOf(functions: RegisteredFunction[]): RegisteredHttpFunction[] {
+  return functions.flatMap((fn) => {
+    const trigger = Object.values(fn.bindings).find((b) => b.type === 'httpTrigger') as HttpTriggerBinding | undefined;
+    if (!trigger) return [];
+    return [
+      {
+        name: fn.name,
+        methods: (trigger.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
+        route: trigger.route ?? fn.name,
+        authLevel: trigger.authLevel ?? 'function',
+        handler: fn.handler as RegisteredHttpFunction['handler'],
+      },
+    ];
+  });
+}

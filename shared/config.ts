@@ -1,0 +1,98 @@
+import { ConfigurationError } from './errors';
+
+/** How the process reaches the data storage account. */
+export type StorageConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; blobEndpoint: string; tableEndpoint: string; managedIdentityClientId?: string };
+
+export interface Config {
+  storage: StorageConnection;
+  rawContainer: string;
+  idempotencyTable: string;
+  maxBodyBytes: number;
+  /** Upper bound for one storage operation including the SDK's own retries. */
+  storageTimeoutMs: number;
+  /** What a 503 tells the device to wait before retrying. */
+  retryAfterSeconds: number;
+  /** JSON object { deviceId | "prefix*": model }, overriding the bundled device map. */
+  deviceModelsOverride?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+
+/**
+ * Reads and validates every setting once. A bad value fails start-up with a message naming the
+ * setting, never the first request. See the configuration table in README.md.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    storage: storageConnection(env),
+    rawContainer: matching(env, 'RAW_CONTAINER', 'raw', CONTAINER_NAME, 'a blob container name'),
+    idempotencyTable: matching(env, 'IDEMPOTENCY_TABLE', 'idempotency', TABLE_NAME, 'a table name'),
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
+    deviceModelsOverride: nonEmpty(env.DEVICE_MODELS),
+  };
+}
+
+function storageConnection(env: Env): StorageConnection {
+  const connectionString = nonEmpty(env.DATA_STORAGE_CONNECTION_STRING);
+  if (connectionString) return { kind: 'connectionString', connectionString };
+
+  const accountName = nonEmpty(env.DATA_STORAGE_ACCOUNT_NAME);
+  const blobEndpoint = nonEmpty(env.DATA_STORAGE_BLOB_ENDPOINT);
+  const tableEndpoint = nonEmpty(env.DATA_STORAGE_TABLE_ENDPOINT);
+  if (!accountName && !(blobEndpoint && tableEndpoint)) {
+    throw new ConfigurationError(
+      'DATA_STORAGE_CONNECTION_STRING',
+      'set it (e.g. UseDevelopmentStorage=true for Azurite), or DATA_STORAGE_ACCOUNT_NAME for keyless access in Azure',
+    );
+  }
+  if (accountName && !/^[a-z0-9]{3,24}$/.test(accountName)) {
+    throw new ConfigurationError('DATA_STORAGE_ACCOUNT_NAME', 'expected 3-24 lowercase letters and digits');
+  }
+  return {
+    kind: 'identity',
+    blobEndpoint: url('DATA_STORAGE_BLOB_ENDPOINT', blobEndpoint ?? `https://${accountName}.blob.core.windows.net`),
+    tableEndpoint: url(
+      'DATA_STORAGE_TABLE_ENDPOINT',
+      tableEndpoint ?? `https://${accountName}.table.core.windows.net`,
+    ),
+    managedIdentityClientId: nonEmpty(env.AZURE_CLIENT_ID),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function matching(env: Env, name: string, fallback: string, pattern: RegExp, what: string): string {
+  const value = nonEmpty(env[name]) ?? fallback;
+  if (!pattern.test(value)) throw new ConfigurationError(name, `"${value}" is not ${what}`);
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function url(name: string, value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('protocol');
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigurationError(name, `"${value}" is not an http(s) URL`);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The project's error hierarchy. Every failure the ingest path can produce is one of these;
+ * `toHttpResponse.ts` is the only place that turns them into HTTP answers.
+ *
+ * `isUserError` tells the device's fault (4xx: fix the request, retrying the same bytes will not help)
+ * from ours (5xx: keep the file and retry later).
+ */
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+}
+
+export abstract class IngestError extends Error {
+  abstract readonly isUserError: boolean;
+
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is wrong; the answer says what to fix. */
+export class RequestError extends IngestError {
+  readonly isUserError = true;
+
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code, message);
+  }
+}
+
+/** The payload is JSON but does not match its device model's schema. */
+export class SchemaValidationError extends RequestError {
+  constructor(
+    readonly schemaId: string,
+    details: ErrorDetail[],
+  ) {
+    super(400, 'schema_validation', `The payload does not match schema "${schemaId}".`, details);
+  }
+}
+
+/** The same Idempotency-Key was sent before with a different body. */
+export class IdempotencyKeyReuseError extends RequestError {
+  constructor() {
+    super(
+      422,
+      'idempotency_key_reuse',
+      'This Idempotency-Key was already used for a different payload; use a new key for new data.',
+    );
+  }
+}
+
+/** Storage failed, timed out or answered unexpectedly: nothing was acknowledged, the device retries. */
+export class StorageUnavailableError extends IngestError {
+  readonly isUserError = false;
+
+  constructor(operation: string, cause: unknown) {
+    super('storage_unavailable', `Storage operation "${operation}" failed.`, { cause });
+  }
+}
+
+/** A setting is missing or malformed: raised at start-up, never on a request. */
+export class ConfigurationError extends IngestError {
+  readonly isUserError = false;
+
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super('configuration_error', `Invalid setting ${setting}: ${problem}`);
+  }
+}
+
+/**
+ * Reduces anything thrown to a message that is safe to log: storage SDK errors can carry request
+ * URLs with SAS tokens or account names, so only the error's class and code survive.
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof IngestError) {
+    const cause = err.cause === undefined ? '' : ` (cause: ${describeError(err.cause)})`;
+    return `${err.name}[${err.code}]${cause}`;
+  }
+  if (err instanceof Error) {
+    const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
+    const parts = [err.name, typeof code === 'string' ? code : undefined, typeof statusCode === 'number' ? String(statusCode) : undefined];
+    return parts.filter(Boolean).join(':');
+  }
+  return typeof err;
+}

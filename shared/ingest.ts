@@ -1,0 +1,177 @@
+import { isIP } from 'node:net';
+import { blobNameFor } from './blobName';
+import { parseDeviceId } from './deviceId';
+import { IdempotencyKeyReuseError, RequestError, StorageUnavailableError } from './errors';
+import { md5, sha256Hex } from './hash';
+import { idempotencyKeyFor, shortKey } from './idempotencyKey';
+import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
+import { parseJson } from './parseJson';
+import { checkContentLength, checkContentType, readBodyCapped } from './requestBody';
+import type { IdempotencyStore, RawBlobStore } from './storage/types';
+import { type DeviceModelMap, modelForDevice } from './validation/deviceModels';
+import type { PayloadValidator } from './validation/payloadValidator';
+
+/** What the function layer hands over: plain values, no Azure Functions types. */
+export interface IngestRequest {
+  method: string;
+  deviceId: string | undefined;
+  contentType: string | null;
+  contentLength: string | null;
+  idempotencyKey: string | null;
+  /** X-Forwarded-For as received; the first hop is the device. */
+  forwardedFor: string | null;
+  body: AsyncIterable<Uint8Array> | null;
+}
+
+export interface IngestOutcome {
+  /** `stored`: this request wrote the blob. `duplicate`: it was already stored by an earlier one. */
+  status: 'stored' | 'duplicate';
+  container: string;
+  blobName: string;
+  sha256: string;
+  sizeBytes: number;
+  receivedAt: string;
+  schemaId: string;
+}
+
+/** Filled in as the request progresses, so the one log line can say how far it got. */
+export interface IngestTrace {
+  deviceId?: string;
+  key?: string;
+  bytes?: number;
+}
+
+export interface IngestDependencies {
+  rawContainer: string;
+  maxBodyBytes: number;
+  validator: PayloadValidator;
+  deviceModels: DeviceModelMap;
+  blobs: RawBlobStore;
+  records: IdempotencyStore;
+  now?: () => Date;
+}
+
+/**
+ * The ingest algorithm. Everything that can be refused is checked before the first storage call,
+ * so a rejected request writes nothing. Then:
+ *
+ *   1. point-read the idempotency entry for (device, key)            -> resend? go to 4
+ *   2. insert it as `reserved`, naming the blob (conditional insert)  -> lost a race? go to 4
+ *   3. put the blob with If-None-Match: *                             -> 200 stored
+ *   4. resend: same SHA-256 or 422; entry `stored` -> 200 duplicate; else make sure the blob exists
+ *      (write it with the same bytes if a crash left it missing), mark the entry `stored`, answer 200.
+ *
+ * Every step is idempotent and conditional, so any crash followed by the device's retry converges to
+ * one blob per (device, key). The README's crash-point table walks through each step.
+ */
+export class IngestService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: IngestDependencies) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async ingest(request: IngestRequest, trace: IngestTrace = {}): Promise<IngestOutcome> {
+    const deviceId = parseDeviceId(request.deviceId);
+    trace.deviceId = deviceId;
+    if (request.method.toUpperCase() !== 'POST') {
+      throw new RequestError(405, 'method_not_allowed', 'Use POST to send a file.', [], { Allow: 'POST' });
+    }
+    checkContentType(request.contentType);
+    checkContentLength(request.contentLength, this.deps.maxBodyBytes);
+
+    const bytes = await readBodyCapped(request.body, this.deps.maxBodyBytes);
+    trace.bytes = bytes.byteLength;
+    const payload = parseJson(bytes);
+    const schemaId = modelForDevice(this.deps.deviceModels, deviceId);
+    this.deps.validator.validate(schemaId, payload, bytes.byteLength);
+
+    const sha256 = sha256Hex(bytes);
+    const key = idempotencyKeyFor(request.idempotencyKey, sha256);
+    trace.key = shortKey(key);
+    const clientIp = firstHop(request.forwardedFor);
+
+    const existing = await this.deps.records.get(deviceId, key);
+    if (existing) return this.resume(existing, bytes, sha256, clientIp);
+
+    const receivedAt = this.now();
+    const record: IdempotencyRecord = {
+      deviceId,
+      key,
+      blobName: blobNameFor(deviceId, receivedAt, shortKey(key)),
+      sha256,
+      sizeBytes: bytes.byteLength,
+      receivedAt: receivedAt.toISOString(),
+      schemaId,
+      state: RecordState.Reserved,
+    };
+    if ((await this.deps.records.insert(record)) === 'exists') {
+      // A concurrent request (or our own timed-out attempt) reserved the key first: follow its entry.
+      const winner = await this.deps.records.get(deviceId, key);
+      if (!winner) throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
+      return this.resume(winner, bytes, sha256, clientIp);
+    }
+    // 'exists' here means a concurrent resend already wrote these very bytes under our reserved name.
+    await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, clientIp));
+    return this.outcome('stored', record);
+  }
+
+  private async resume(
+    record: IdempotencyRecord,
+    bytes: Uint8Array,
+    sha256: string,
+    clientIp: string,
+  ): Promise<IngestOutcome> {
+    if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
+    if (record.state === RecordState.Stored) return this.outcome('duplicate', record);
+
+    // Reserved: the first writer may have crashed before its blob landed. The bytes are identical
+    // (same SHA-256), so writing them under the reserved name is safe whoever wins.
+    const wrote =
+      !(await this.deps.blobs.exists(record.blobName)) &&
+      (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, clientIp))) === 'created';
+    // Only an optimisation for the next resend: the blob is durable either way, so a failure here
+    // must not turn this 200 into a 503.
+    await this.deps.records.markStored(record).catch(() => undefined);
+    return this.outcome(wrote ? 'stored' : 'duplicate', record);
+  }
+
+  private blobFor(record: IdempotencyRecord, bytes: Uint8Array, clientIp: string) {
+    return {
+      name: record.blobName,
+      bytes,
+      contentMD5: md5(bytes),
+      // Metadata values must be ASCII header values: the key is printable ASCII but is encoded anyway
+      // so leading/trailing spaces and quotes survive intact.
+      metadata: {
+        deviceid: record.deviceId,
+        receivedat: record.receivedAt,
+        sha256: record.sha256,
+        idempotencykey: encodeURIComponent(record.key),
+        schemaid: record.schemaId,
+        clientip: clientIp,
+        sizebytes: String(record.sizeBytes),
+      },
+    };
+  }
+
+  private outcome(status: IngestOutcome['status'], record: IdempotencyRecord): IngestOutcome {
+    return {
+      status,
+      container: this.deps.rawContainer,
+      blobName: record.blobName,
+      sha256: record.sha256,
+      sizeBytes: record.sizeBytes,
+      receivedAt: record.receivedAt,
+      schemaId: record.schemaId,
+    };
+  }
+}
+
+/** The device's address: the first X-Forwarded-For hop (Azure's front end appends `:port`). */
+export function firstHop(forwardedFor: string | null): string {
+  const first = forwardedFor?.split(',')[0]?.trim() ?? '';
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(first)?.[1];
+  const candidate = bracketed ?? (first.split(':').length === 2 ? first.split(':')[0]! : first);
+  return isIP(candidate) ? candidate : 'unknown';
+}

@@ -1,0 +1,43 @@
+import { RequestError } from './errors';
+
+/** Rejects a declared oversize body before a byte of it is read. */
+export function checkContentLength(header: string | null | undefined, maxBytes: number): void {
+  if (header === null || header === undefined) return;
+  const length = Number(header);
+  if (!/^\d+$/.test(header.trim()) || !Number.isSafeInteger(length)) {
+    throw new RequestError(400, 'invalid_content_length', 'Content-Length must be a non-negative integer.');
+  }
+  if (length > maxBytes) throw payloadTooLarge(maxBytes);
+}
+
+/** Reads a body stream, giving up as soon as it passes the cap (a body without Content-Length). */
+export async function readBodyCapped(
+  body: AsyncIterable<Uint8Array> | null | undefined,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    // Leaving the loop cancels the stream, so the rest of an oversize body is never buffered.
+    if (total > maxBytes) throw payloadTooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+export function payloadTooLarge(maxBytes: number): RequestError {
+  return new RequestError(413, 'payload_too_large', `The body exceeds the limit of ${maxBytes} bytes.`);
+}
+
+/** application/json, optionally with charset=utf-8: JSON is UTF-8 (RFC 8259), anything else is refused. */
+export function checkContentType(header: string | null | undefined): void {
+  const [mediaType = '', ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charsetOk = params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
+  if (mediaType !== 'application/json' || !charsetOk) {
+    throw new RequestError(415, 'unsupported_media_type', 'Content-Type must be application/json (charset utf-8).', [
+      { path: 'headers.content-type', message: header ? `got "${header.slice(0, 100)}"` : 'missing' },
+    ]);
+  }
+}

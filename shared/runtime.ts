@@ -1,0 +1,48 @@
+import { type Config, loadConfig } from './config';
+import bundledDeviceModels from './schemas/device-models.json';
+import { checkStorage } from './health';
+import { IngestService } from './ingest';
+import { BlobRawStore } from './storage/blobRawStore';
+import { createStorageClients, type StorageClients } from './storage/clients';
+import { TableIdempotencyStore } from './storage/tableIdempotencyStore';
+import { parseDeviceModelMap } from './validation/deviceModels';
+import { loadGeneratedValidator } from './validation/generatedValidators';
+
+/** Everything a request needs, built once per process: config, SDK clients, validators. */
+export interface Runtime {
+  config: Config;
+  clients: StorageClients;
+  ingest: IngestService;
+  checkHealth(): Promise<void>;
+}
+
+export function createRuntime(config: Config): Runtime {
+  const validator = loadGeneratedValidator();
+  const deviceModels = config.deviceModelsOverride
+    ? parseDeviceModelMap(config.deviceModelsOverride, validator.models, 'DEVICE_MODELS')
+    : parseDeviceModelMap(JSON.stringify(bundledDeviceModels), validator.models, 'shared/schemas/device-models.json');
+  const clients = createStorageClients(config);
+  const records = new TableIdempotencyStore(clients.idempotencyTable, config.storageTimeoutMs);
+  const ingest = new IngestService({
+    rawContainer: config.rawContainer,
+    maxBodyBytes: config.maxBodyBytes,
+    validator,
+    deviceModels,
+    blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
+    records,
+  });
+  return {
+    config,
+    clients,
+    ingest,
+    checkHealth: () => checkStorage(clients.rawContainer, records, config.storageTimeoutMs),
+  };
+}
+
+let current: Runtime | undefined;
+
+/** The process-wide runtime; the first call reads the settings and fails loudly if one is bad. */
+export function getRuntime(): Runtime {
+  current ??= createRuntime(loadConfig());
+  return current;
+}

@@ -1,0 +1,28 @@
+import type { IdempotencyRecord } from '../idempotencyRecord';
+
+/**
+ * The two narrow storage ports the ingest algorithm needs. Real adapters: blobRawStore.ts and
+ * tableIdempotencyStore.ts. Both raise StorageUnavailableError for anything but the expected answers.
+ */
+export interface RawBlob {
+  name: string;
+  bytes: Uint8Array;
+  contentMD5: Uint8Array;
+  metadata: Record<string, string>;
+}
+
+export interface RawBlobStore {
+  /** Writes the blob only if no blob has the name (If-None-Match: *). */
+  createIfAbsent(blob: RawBlob): Promise<'created' | 'exists'>;
+  exists(name: string): Promise<boolean>;
+}
+
+export interface IdempotencyStore {
+  get(deviceId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /** Inserts only if no entry has the same (device, key): the conditional write that settles races. */
+  insert(record: IdempotencyRecord): Promise<'inserted' | 'exists'>;
+  /** Records that the blob was seen written, so later resends are answered from the entry alone. */
+  markStored(record: IdempotencyRecord): Promise<void>;
+  /** Cheap reachability probe for the health endpoint. */
+  ping(): Promise<void>;
+}

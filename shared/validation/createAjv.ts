@@ -1,0 +1,21 @@
+import Ajv, { type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+
+/**
+ * One Ajv configuration for build-time code generation and the start-up fallback alike.
+ * `allErrors` is only used by the second, explaining validator: the first one stops at the first
+ * error, so a hostile payload cannot make the common path do more work than a valid one.
+ */
+export function createAjv(allErrors: boolean, options: Options = {}): Ajv {
+  const ajv = new Ajv({
+    strict: true,
+    // `["object", "array"]` is a deliberate union in the permissive default model.
+    allowUnionTypes: true,
+    // "at least one measurement" is anyOf-of-required, which this check cannot follow into anyOf.
+    strictRequired: false,
+    allErrors,
+    ...options,
+  });
+  addFormats(ajv, ['date-time']);
+  return ajv;
+}
