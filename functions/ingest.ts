@@ -2,51 +2,58 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { describeError } from '../shared/errors';
 import type { IngestTrace } from '../shared/ingest';
 import { formatRequestLog } from '../shared/requestLog';
-import { getRuntime } from '../shared/runtime';
+import { getRuntime, type Runtime } from '../shared/runtime';
 import { errorToHttp, outcomeToHttp } from '../shared/toHttpResponse';
 
-/** POST /api/ingest/{deviceId}: read the request, hand it to the core, map the answer. */
-export async function ingestHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const started = performance.now();
-  const runtime = getRuntime();
-  const trace: IngestTrace = {};
-  let answer;
-  let outcome: string;
-  let error: string | undefined;
-  try {
-    const result = await runtime.ingest.ingest(
-      {
-        method: request.method,
-        deviceId: request.params.deviceId,
-        contentType: request.headers.get('content-type'),
-        contentLength: request.headers.get('content-length'),
-        idempotencyKey: request.headers.get('idempotency-key'),
-        forwardedFor: request.headers.get('x-forwarded-for'),
-        body: request.body,
-      },
-      trace,
-    );
-    answer = outcomeToHttp(result);
-    outcome = result.status;
-  } catch (err) {
-    answer = errorToHttp(err, runtime.config.retryAfterSeconds);
-    outcome = (answer.jsonBody as { error: string }).error;
-    if (answer.status >= 500) error = describeError(err);
-  }
-  const line = formatRequestLog({
-    event: 'ingest',
-    device: trace.deviceId,
-    key: trace.key,
-    outcome,
-    status: answer.status,
-    bytes: trace.bytes,
-    ms: performance.now() - started,
-    error,
-  });
-  if (answer.status >= 500) context.error(line);
-  else context.log(line);
-  return answer;
-}
+/**
+ * POST /api/ingest/{deviceId}: read the request, hand it to the core, map the answer.
+ * Built from a runtime provider so tests can serve the real handler over other storage.
+ */
+export const createIngestHandler =
+  (runtimeOf: () => Runtime = getRuntime) =>
+  async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const started = performance.now();
+    const runtime = runtimeOf();
+    const trace: IngestTrace = {};
+    let answer;
+    let outcome: string;
+    let error: string | undefined;
+    try {
+      const result = await runtime.ingest.ingest(
+        {
+          method: request.method,
+          deviceId: request.params.deviceId,
+          contentType: request.headers.get('content-type'),
+          contentLength: request.headers.get('content-length'),
+          idempotencyKey: request.headers.get('idempotency-key'),
+          forwardedFor: request.headers.get('x-forwarded-for'),
+          body: request.body,
+        },
+        trace,
+      );
+      answer = outcomeToHttp(result);
+      outcome = result.status;
+    } catch (err) {
+      answer = errorToHttp(err, runtime.config.retryAfterSeconds);
+      outcome = (answer.jsonBody as { error: string }).error;
+      if (answer.status >= 500) error = describeError(err);
+    }
+    const line = formatRequestLog({
+      event: 'ingest',
+      device: trace.deviceId,
+      key: trace.key,
+      outcome,
+      status: answer.status,
+      bytes: trace.bytes,
+      ms: performance.now() - started,
+      error,
+    });
+    if (answer.status >= 500) context.error(line);
+    else context.log(line);
+    return answer;
+  };
+
+export const ingestHandler = createIngestHandler();
 
 app.http('ingest', {
   // Every method is routed here so the wrong one gets 405 + Allow rather than a bare 404.

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 // The well-known, public Azurite development key (documented by Microsoft); not a secret.
-export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteInstance {
   blobPort: number;
@@ -20,7 +21,8 @@ export interface AzuriteInstance {
 }
 
 export interface AzuriteOptions {
-  location: string;
+  /** On-disk data folder; omit with inMemory. */
+  location?: string;
   blobPort?: number;
   queuePort?: number;
   tablePort?: number;
@@ -69,13 +71,13 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteInst
   const blobPort = options.blobPort ?? (await freePort());
   const queuePort = options.queuePort ?? (await freePort());
   const tablePort = options.tablePort ?? (await freePort());
-  mkdirSync(options.location, { recursive: true });
+  if (options.location) mkdirSync(options.location, { recursive: true });
   const args = [
     azuriteEntry(),
-    '--location', options.location,
-    '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
-    '--queueHost', '127.0.0.1', '--queuePort', String(queuePort),
-    '--tableHost', '127.0.0.1', '--tablePort', String(tablePort),
+    ...(options.location ? ['--location', options.location] : []),
+    ...['--blobHost', '127.0.0.1', '--blobPort', String(blobPort)],
+    ...['--queueHost', '127.0.0.1', '--queuePort', String(queuePort)],
+    ...['--tableHost', '127.0.0.1', '--tablePort', String(tablePort)],
     // The SDKs may speak a newer REST version than this Azurite release knows.
     '--skipApiVersionCheck',
     '--disableProductStyleUrl',

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   let azurite: AzuriteInstance | undefined;
   if (/UseDevelopmentStorage=true/i.test(process.env.DATA_STORAGE_CONNECTION_STRING ?? '')) {
     if (await isPortOpen(AZURITE_PORTS.blobPort)) {
-      console.log(`Azurite: port ${AZURITE_PORTS.blobPort} is in use; using the emulator already running there.`);
+      console.log(
+        `Azurite: port ${AZURITE_PORTS.blobPort} is in use; using the emulator already running there.`,
+      );
     } else {
       azurite = await startAzurite({ location: DEFAULT_AZURITE_DIR, ...AZURITE_PORTS });
       console.log(`Azurite: blob :${azurite.blobPort}, table :${azurite.tablePort}, data in .azurite/`);
@@ -34,8 +36,11 @@ async function main(): Promise<void> {
   const { server, url } = await host.listen(port, '127.0.0.1');
 
   console.log(`\nSettings: ${settingsFile}`);
-  for (const fn of functions) console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${url}/${hostRoutePrefix()}/${fn.route}`);
-  console.log(`\nTry it:\n  curl -i -X POST ${url}/api/ingest/truck-042 \\\n    -H 'Content-Type: application/json' --data-binary @scripts/samples/oil-condition.json\n`);
+  for (const fn of functions)
+    console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${url}/${hostRoutePrefix()}/${fn.route}`);
+  console.log(
+    `\nTry it:\n  curl -i -X POST ${url}/api/ingest/truck-042 \\\n    -H 'Content-Type: application/json' --data-binary @scripts/samples/oil-condition.json\n`,
+  );
   console.log('Ctrl-C to stop.');
 
   let stopping = false;

@@ -57,7 +57,10 @@ function storageConnection(env: Env): StorageConnection {
   }
   return {
     kind: 'identity',
-    blobEndpoint: url('DATA_STORAGE_BLOB_ENDPOINT', blobEndpoint ?? `https://${accountName}.blob.core.windows.net`),
+    blobEndpoint: url(
+      'DATA_STORAGE_BLOB_ENDPOINT',
+      blobEndpoint ?? `https://${accountName}.blob.core.windows.net`,
+    ),
     tableEndpoint: url(
       'DATA_STORAGE_TABLE_ENDPOINT',
       tableEndpoint ?? `https://${accountName}.table.core.windows.net`,

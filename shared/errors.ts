@@ -91,7 +91,11 @@ export function describeError(err: unknown): string {
   }
   if (err instanceof Error) {
     const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
-    const parts = [err.name, typeof code === 'string' ? code : undefined, typeof statusCode === 'number' ? String(statusCode) : undefined];
+    const parts = [
+      err.name,
+      typeof code === 'string' ? code : undefined,
+      typeof statusCode === 'number' ? String(statusCode) : undefined,
+    ];
     return parts.filter(Boolean).join(':');
   }
   return typeof err;

@@ -3,9 +3,15 @@ import { storageCall } from './storage/storageError';
 import type { IdempotencyStore } from './storage/types';
 
 /** Storage is "reachable" when the raw container and the idempotency table both answer. */
-export async function checkStorage(rawContainer: ContainerClient, records: IdempotencyStore, timeoutMs: number): Promise<void> {
+export async function checkStorage(
+  rawContainer: ContainerClient,
+  records: IdempotencyStore,
+  timeoutMs: number,
+): Promise<void> {
   await Promise.all([
-    storageCall('blob.containerProperties', timeoutMs, (abortSignal) => rawContainer.getProperties({ abortSignal })),
+    storageCall('blob.containerProperties', timeoutMs, (abortSignal) =>
+      rawContainer.getProperties({ abortSignal }),
+    ),
     records.ping(),
   ]);
 }

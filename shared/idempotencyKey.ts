@@ -10,9 +10,17 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]{1,128}$/;
 export function idempotencyKeyFor(header: string | null | undefined, bodySha256: string): string {
   if (header === null || header === undefined) return bodySha256;
   if (!PRINTABLE_ASCII.test(header) || header.trim() !== header) {
-    throw new RequestError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-128 printable ASCII characters.', [
-      { path: 'headers.idempotency-key', message: 'printable ASCII (0x20-0x7E), no leading or trailing spaces' },
-    ]);
+    throw new RequestError(
+      400,
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1-128 printable ASCII characters.',
+      [
+        {
+          path: 'headers.idempotency-key',
+          message: 'printable ASCII (0x20-0x7E), no leading or trailing spaces',
+        },
+      ],
+    );
   }
   return header;
 }

@@ -108,12 +108,13 @@ export class IngestService {
     if ((await this.deps.records.insert(record)) === 'exists') {
       // A concurrent request (or our own timed-out attempt) reserved the key first: follow its entry.
       const winner = await this.deps.records.get(deviceId, key);
-      if (!winner) throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
+      if (!winner)
+        throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
       return this.resume(winner, bytes, sha256, clientIp);
     }
     // 'exists' here means a concurrent resend already wrote these very bytes under our reserved name.
-    await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, clientIp));
-    return this.outcome('stored', record);
+    const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, clientIp));
+    return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
   }
 
   private async resume(

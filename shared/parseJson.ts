@@ -18,14 +18,19 @@ export function parseJson(bytes: Uint8Array): unknown {
     throw new RequestError(400, 'invalid_utf8', 'The body is not valid UTF-8.');
   }
   if (text.charCodeAt(0) === 0xfeff) {
-    throw new RequestError(400, 'invalid_json', 'The body starts with a byte-order mark; send plain UTF-8 JSON.');
+    throw new RequestError(
+      400,
+      'invalid_json',
+      'The body starts with a byte-order mark; send plain UTF-8 JSON.',
+    );
   }
   try {
     return JSON.parse(text);
   } catch (err) {
     // V8's messages can quote a slice of the payload; error bodies carry only the position.
     const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-    const where = position === undefined ? 'unexpected end or token' : `syntax error at character ${position}`;
+    const where =
+      position === undefined ? 'unexpected end or token' : `syntax error at character ${position}`;
     throw new RequestError(400, 'invalid_json', 'The body is not valid JSON.', [{ message: where }]);
   }
 }

@@ -36,8 +36,11 @@ export function checkContentType(header: string | null | undefined): void {
   const [mediaType = '', ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
   const charsetOk = params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
   if (mediaType !== 'application/json' || !charsetOk) {
-    throw new RequestError(415, 'unsupported_media_type', 'Content-Type must be application/json (charset utf-8).', [
-      { path: 'headers.content-type', message: header ? `got "${header.slice(0, 100)}"` : 'missing' },
-    ]);
+    throw new RequestError(
+      415,
+      'unsupported_media_type',
+      'Content-Type must be application/json (charset utf-8).',
+      [{ path: 'headers.content-type', message: header ? `got "${header.slice(0, 100)}"` : 'missing' }],
+    );
   }
 }

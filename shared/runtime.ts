@@ -16,11 +16,16 @@ export interface Runtime {
   checkHealth(): Promise<void>;
 }
 
-export function createRuntime(config: Config): Runtime {
+/** `now` is the receive clock; tests move it to check behaviour across days. */
+export function createRuntime(config: Config, now?: () => Date): Runtime {
   const validator = loadGeneratedValidator();
   const deviceModels = config.deviceModelsOverride
     ? parseDeviceModelMap(config.deviceModelsOverride, validator.models, 'DEVICE_MODELS')
-    : parseDeviceModelMap(JSON.stringify(bundledDeviceModels), validator.models, 'shared/schemas/device-models.json');
+    : parseDeviceModelMap(
+        JSON.stringify(bundledDeviceModels),
+        validator.models,
+        'shared/schemas/device-models.json',
+      );
   const clients = createStorageClients(config);
   const records = new TableIdempotencyStore(clients.idempotencyTable, config.storageTimeoutMs);
   const ingest = new IngestService({
@@ -30,6 +35,7 @@ export function createRuntime(config: Config): Runtime {
     deviceModels,
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     records,
+    now,
   });
   return {
     config,

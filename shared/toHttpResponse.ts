@@ -55,6 +55,10 @@ export function errorToHttp(err: unknown, retryAfterSeconds: number): HttpAnswer
   return {
     status: 500,
     headers: { 'Retry-After': String(retryAfterSeconds) },
-    jsonBody: { error: 'internal_error', message: 'Unexpected server error; keep the file and retry later.', details: [] },
+    jsonBody: {
+      error: 'internal_error',
+      message: 'Unexpected server error; keep the file and retry later.',
+      details: [],
+    },
   };
 }

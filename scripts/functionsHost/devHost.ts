@@ -37,7 +37,11 @@ export class DevHost {
       segments: fn.route
         .split('/')
         .filter(Boolean)
-        .map((s) => (/^\{(\w+)(:[^}]*)?\??\}$/.test(s) ? { param: /^\{(\w+)/.exec(s)![1]! } : { literal: s.toLowerCase() })),
+        .map((s) =>
+          /^\{(\w+)(:[^}]*)?\??\}$/.test(s)
+            ? { param: /^\{(\w+)/.exec(s)![1]! }
+            : { literal: s.toLowerCase() },
+        ),
     }));
   }
 
@@ -49,7 +53,9 @@ export class DevHost {
         else res.destroy();
       });
     };
-    const server = tls ? createHttpsServer({ minVersion: 'TLSv1.2', ...tls }, handler) : createServer(handler);
+    const server = tls
+      ? createHttpsServer({ minVersion: 'TLSv1.2', ...tls }, handler)
+      : createServer(handler);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

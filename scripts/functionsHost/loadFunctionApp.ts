@@ -40,7 +40,10 @@ export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
     getProgrammingModel: () => undefined,
     registerHook: () => ({ dispose: () => undefined }),
     log: () => undefined,
-    registerFunction(metadata: { name: string; bindings: RegisteredFunction['bindings'] }, handler: RegisteredFunction['handler']) {
+    registerFunction(
+      metadata: { name: string; bindings: RegisteredFunction['bindings'] },
+      handler: RegisteredFunction['handler'],
+    ) {
       registered.push({ name: metadata.name, bindings: metadata.bindings, handler });
       return { dispose: () => undefined };
     },
@@ -66,7 +69,8 @@ export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
 /** The HTTP-triggered functions, with the route defaulting to the function name as the host does. */
 export function httpFunctionsOf(functions: RegisteredFunction[]): RegisteredHttpFunction[] {
   return functions.flatMap((fn) => {
-    const trigger = Object.values(fn.bindings).find((b) => b.type === 'httpTrigger') as HttpTriggerBinding | undefined;
+    const trigger = Object.values(fn.bindings).find((b) => b.type === 'httpTrigger') as
+      HttpTriggerBinding | undefined;
     if (!trigger) return [];
     return [
       {

@@ -33,12 +33,23 @@ export function createStorageClients(config: Config): StorageClients {
     const insecure = { ...tableOptions, allowInsecureConnection: isPlainHttp(storage.connectionString) };
     blobService = BlobServiceClient.fromConnectionString(storage.connectionString, blobOptions);
     tableService = TableServiceClient.fromConnectionString(storage.connectionString, insecure);
-    idempotencyTable = TableClient.fromConnectionString(storage.connectionString, config.idempotencyTable, insecure);
+    idempotencyTable = TableClient.fromConnectionString(
+      storage.connectionString,
+      config.idempotencyTable,
+      insecure,
+    );
   } else {
-    const credential = new DefaultAzureCredential({ managedIdentityClientId: storage.managedIdentityClientId });
+    const credential = new DefaultAzureCredential({
+      managedIdentityClientId: storage.managedIdentityClientId,
+    });
     blobService = new BlobServiceClient(storage.blobEndpoint, credential, blobOptions);
     tableService = new TableServiceClient(storage.tableEndpoint, credential, tableOptions);
-    idempotencyTable = new TableClient(storage.tableEndpoint, config.idempotencyTable, credential, tableOptions);
+    idempotencyTable = new TableClient(
+      storage.tableEndpoint,
+      config.idempotencyTable,
+      credential,
+      tableOptions,
+    );
   }
   return {
     blobService,
@@ -50,7 +61,10 @@ export function createStorageClients(config: Config): StorageClients {
 
 /** Azurite speaks plain HTTP on loopback; the Tables SDK refuses that unless told. */
 function isPlainHttp(connectionString: string): boolean {
-  return /UseDevelopmentStorage=true/i.test(connectionString) || /EndpointsProtocol=http;|Endpoint=http:\/\//i.test(connectionString);
+  return (
+    /UseDevelopmentStorage=true/i.test(connectionString) ||
+    /EndpointsProtocol=http;|Endpoint=http:\/\//i.test(connectionString)
+  );
 }
 
 /** Creates the container and table if missing: for Azurite and the CLI tools (Bicep creates them in Azure). */

@@ -27,7 +27,8 @@ export class TableIdempotencyStore implements IdempotencyStore {
     return storageCall(
       'table.get',
       this.timeoutMs,
-      async (abortSignal) => fromEntity(await this.table.getEntity<RecordEntity>(deviceId, toRowKey(key), { abortSignal })),
+      async (abortSignal) =>
+        fromEntity(await this.table.getEntity<RecordEntity>(deviceId, toRowKey(key), { abortSignal })),
       ({ statusCode }) => (statusCode === 404 ? null : undefined),
     ).then((record) => record ?? undefined);
   }
@@ -56,7 +57,9 @@ export class TableIdempotencyStore implements IdempotencyStore {
 
   async ping(): Promise<void> {
     await storageCall('table.ping', this.timeoutMs, async (abortSignal) => {
-      const page = this.table.listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal }).byPage({ maxPageSize: 1 });
+      const page = this.table
+        .listEntities({ queryOptions: { select: ['PartitionKey'] }, abortSignal })
+        .byPage({ maxPageSize: 1 });
       await page.next();
     });
   }

@@ -14,7 +14,10 @@ export interface CompiledModels {
  * Compiles every model schema in both modes. Used by the build (to emit standalone code) and by the
  * benchmark; a broken schema throws here, naming the model, so it fails the build, not a request.
  */
-export function compileModels(schemas: ModelSchema[], options: { code?: { source: boolean } } = {}): CompiledModels {
+export function compileModels(
+  schemas: ModelSchema[],
+  options: { code?: { source: boolean } } = {},
+): CompiledModels {
   const first = createAjv(false, options);
   const all = createAjv(true, options);
   for (const { model, schema } of schemas) {

@@ -10,14 +10,21 @@ export interface DeviceModelMap {
   prefixes: ReadonlyArray<readonly [prefix: string, model: string]>;
 }
 
-export function parseDeviceModelMap(json: string, knownModels: ReadonlySet<string>, source: string): DeviceModelMap {
+export function parseDeviceModelMap(
+  json: string,
+  knownModels: ReadonlySet<string>,
+  source: string,
+): DeviceModelMap {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
     throw new ConfigurationError(source, 'not valid JSON');
   }
-  const { default: fallback = 'default', devices = {} } = (parsed ?? {}) as { default?: unknown; devices?: unknown };
+  const { default: fallback = 'default', devices = {} } = (parsed ?? {}) as {
+    default?: unknown;
+    devices?: unknown;
+  };
   if (typeof devices !== 'object' || devices === null || Array.isArray(devices)) {
     throw new ConfigurationError(source, '"devices" must be an object of deviceId (or "prefix*") to model');
   }
@@ -42,5 +49,9 @@ export function parseDeviceModelMap(json: string, knownModels: ReadonlySet<strin
 }
 
 export function modelForDevice(map: DeviceModelMap, deviceId: string): string {
-  return map.exact.get(deviceId) ?? map.prefixes.find(([prefix]) => deviceId.startsWith(prefix))?.[1] ?? map.fallback;
+  return (
+    map.exact.get(deviceId) ??
+    map.prefixes.find(([prefix]) => deviceId.startsWith(prefix))?.[1] ??
+    map.fallback
+  );
 }

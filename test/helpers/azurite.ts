@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { connectionStringFor } from '../../scripts/azurite';
+
+/**
+ * `describe` for suites that need the real Azurite started by globalSetup. Under CI=true a missing
+ * Azurite fails (globalSetup throws first); elsewhere the suite is skipped with a loud message.
+ */
+export const describeWithAzurite: jest.Describe = ((name: string, fn: () => void) => {
+  if (process.env.TEST_AZURITE_CONNECTION_STRING) return describe(name, fn);
+  if (process.env.CI === 'true') throw new Error('Azurite connection string missing under CI=true');
+  console.warn(
+    `SKIPPED "${name}": Azurite unavailable (${process.env.TEST_AZURITE_UNAVAILABLE ?? 'unknown'})`,
+  );
+  return describe.skip(name, fn);
+}) as jest.Describe;
+
+export function azuriteConnectionString(): string {
+  const value = process.env.TEST_AZURITE_CONNECTION_STRING;
+  if (!value) throw new Error('Azurite is not running (see test/helpers/globalSetup.ts)');
+  return value;
+}
+
+export function azuritePorts(): { blobPort: number; tablePort: number } {
+  return {
+    blobPort: Number(process.env.TEST_AZURITE_BLOB_PORT),
+    tablePort: Number(process.env.TEST_AZURITE_TABLE_PORT),
+  };
+}
+
+/** A connection string whose endpoints are given ports (e.g. a fault proxy in front of Azurite). */
+export function connectionStringVia(blobPort: number, tablePort: number): string {
+  return connectionStringFor(blobPort, tablePort);
+}
+
+/** Unique container/table names so test files never see each other's data. */
+export function uniqueStorageNames(): { rawContainer: string; idempotencyTable: string } {
+  const suffix = randomBytes(5).toString('hex');
+  return { rawContainer: `raw-${suffix}`, idempotencyTable: `idem${suffix}` };
+}

@@ -1,0 +1,29 @@
+/**
+ * Starts one real Azurite for the whole run (in memory, free ports) and generates the Ajv standalone
+ * validators. Under CI=true an Azurite that cannot start fails the run; elsewhere the Azurite-backed
+ * suites skip loudly.
+ */
+import { generateValidators } from '../../scripts/buildValidators';
+import { startAzurite, type AzuriteInstance } from '../../scripts/azurite';
+
+declare global {
+  var __AZURITE__: AzuriteInstance | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  generateValidators();
+  try {
+    const azurite = await startAzurite({ inMemory: true });
+    globalThis.__AZURITE__ = azurite;
+    process.env.TEST_AZURITE_CONNECTION_STRING = azurite.connectionString;
+    process.env.TEST_AZURITE_BLOB_PORT = String(azurite.blobPort);
+    process.env.TEST_AZURITE_TABLE_PORT = String(azurite.tablePort);
+  } catch (err) {
+    if (process.env.CI === 'true')
+      throw new Error(`Azurite is required under CI=true: ${(err as Error).message}`);
+    process.env.TEST_AZURITE_UNAVAILABLE = (err as Error).message;
+    console.warn(
+      `\n*** Azurite could not start; Azurite-backed tests will be SKIPPED: ${(err as Error).message}\n`,
+    );
+  }
+}
