@@ -54,7 +54,7 @@ param vendorPrincipalType string = 'ServicePrincipal'
 
 // --- Data storage ---------------------------------------------------------------------------------
 
-@description('SKU (redundancy) of the data storage account.')
+@description('SKU (redundancy) of the data storage account. ZRS/GZRS survive a zone outage but cannot use the Archive tier.')
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -63,7 +63,7 @@ param vendorPrincipalType string = 'ServicePrincipal'
   'Standard_GZRS'
   'Standard_RAGZRS'
 ])
-param dataStorageSku string = 'Standard_ZRS'
+param dataStorageSku string = 'Standard_LRS'
 
 @description('Blob soft delete retention, in days.')
 @minValue(1)
@@ -139,6 +139,16 @@ var idempotencyTableName = 'idempotency'
 var devicesTableName = 'devices'
 var deploymentContainerName = 'deployment-package'
 
+// Resource names are computed here (not read back from module outputs) so that they are known when
+// the deployment starts: what-if can then predict every resource id.
+var identityName = 'id-api-${resourceToken}'
+var dataStorageAccountName = 'st${resourceToken}'
+var hostStorageAccountName = 'sthost${resourceToken}'
+var logAnalyticsName = 'log-${resourceToken}'
+var applicationInsightsName = 'appi-${resourceToken}'
+var functionAppName = 'func-api-${resourceToken}'
+var planName = 'plan-${resourceToken}'
+
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
   location: location
@@ -148,7 +158,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
 module identity 'core/identity.bicep' = {
   scope: rg
   params: {
-    name: 'id-api-${resourceToken}'
+    name: identityName
     location: location
     tags: tags
   }
@@ -157,7 +167,7 @@ module identity 'core/identity.bicep' = {
 module dataStorage 'core/storage.bicep' = {
   scope: rg
   params: {
-    name: 'st${resourceToken}'
+    name: dataStorageAccountName
     location: location
     tags: tags
     skuName: dataStorageSku
@@ -177,7 +187,7 @@ module dataStorage 'core/storage.bicep' = {
 module hostStorage 'core/host-storage.bicep' = {
   scope: rg
   params: {
-    name: 'sthost${resourceToken}'
+    name: hostStorageAccountName
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
@@ -187,8 +197,8 @@ module hostStorage 'core/host-storage.bicep' = {
 module monitoring 'core/monitoring.bicep' = {
   scope: rg
   params: {
-    logAnalyticsName: 'log-${resourceToken}'
-    applicationInsightsName: 'appi-${resourceToken}'
+    logAnalyticsName: logAnalyticsName
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
     retentionInDays: logRetentionDays
@@ -198,19 +208,19 @@ module monitoring 'core/monitoring.bicep' = {
 module api 'app/api.bicep' = {
   scope: rg
   params: {
-    name: 'func-api-${resourceToken}'
-    planName: 'plan-${resourceToken}'
+    name: functionAppName
+    planName: planName
     location: location
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    hostStorageAccountName: hostStorage.outputs.name
+    hostStorageAccountName: hostStorageAccountName
     hostStorageBlobEndpoint: hostStorage.outputs.blobEndpoint
     deploymentContainerName: hostStorage.outputs.deploymentContainerName
-    dataStorageAccountName: dataStorage.outputs.name
+    dataStorageAccountName: dataStorageAccountName
     dataStorageBlobEndpoint: dataStorage.outputs.blobEndpoint
     dataStorageTableEndpoint: dataStorage.outputs.tableEndpoint
-    rawContainerName: dataStorage.outputs.rawContainerName
+    rawContainerName: rawContainerName
     idempotencyTableName: idempotencyTableName
     devicesTableName: devicesTableName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
@@ -223,11 +233,17 @@ module api 'app/api.bicep' = {
 
 module rbac 'app/rbac.bicep' = {
   scope: rg
+  // The names below are plain strings, so the scopes must be created first explicitly.
+  dependsOn: [
+    dataStorage
+    hostStorage
+    monitoring
+  ]
   params: {
-    dataStorageAccountName: dataStorage.outputs.name
-    rawContainerName: dataStorage.outputs.rawContainerName
-    hostStorageAccountName: hostStorage.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    dataStorageAccountName: dataStorageAccountName
+    rawContainerName: rawContainerName
+    hostStorageAccountName: hostStorageAccountName
+    applicationInsightsName: applicationInsightsName
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
