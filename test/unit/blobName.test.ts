@@ -1,0 +1,18 @@
+import { blobNameFor } from '../../shared/blobName';
+
+describe('blobNameFor', () => {
+  test.each([
+    ['2026-11-25T17:09:56.123Z', 'truck-042/2026/11/25/170956123Z_0123456789abcdef.json'],
+    ['2026-01-02T00:00:00.000Z', 'truck-042/2026/01/02/000000000Z_0123456789abcdef.json'],
+    ['2026-12-31T23:59:59.999Z', 'truck-042/2026/12/31/235959999Z_0123456789abcdef.json'],
+  ])('%s -> %s (UTC, zero-padded)', (iso, expected) => {
+    expect(blobNameFor('truck-042', new Date(iso), '0123456789abcdef')).toBe(expected);
+  });
+
+  test('uses UTC even when the process runs in another time zone', () => {
+    // Date#toISOString is always UTC; a local-time formatter would put this on 2026-11-26.
+    expect(blobNameFor('d', new Date('2026-11-25T23:30:00+00:00'), 'k')).toBe(
+      'd/2026/11/25/233000000Z_k.json',
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { firstHop } from '../../shared/ingest';
+import { parseJson } from '../../shared/parseJson';
+import { checkContentLength, checkContentType, readBodyCapped } from '../../shared/requestBody';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('checkContentType', () => {
+  test.each([
+    'application/json',
+    'Application/JSON',
+    'application/json; charset=utf-8',
+    'application/json;charset="UTF-8"',
+  ])('accepts %j', (value) => expect(() => checkContentType(value)).not.toThrow());
+  test.each([null, '', 'text/json', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded'])(
+    'refuses %j with 415',
+    (value) => {
+      expect(() => checkContentType(value)).toThrow(expect.objectContaining({ status: 415 }));
+    },
+  );
+});
+
+describe('checkContentLength', () => {
+  test.each([[null], ['0'], ['100']])('accepts %j under the cap', (value) =>
+    expect(() => checkContentLength(value, 100)).not.toThrow(),
+  );
+  test('refuses a declared size over the cap with 413', () => {
+    expect(() => checkContentLength('101', 100)).toThrow(
+      expect.objectContaining({ status: 413, code: 'payload_too_large' }),
+    );
+  });
+  test.each(['-1', '1e3', 'abc', '1.5'])('refuses %j with 400', (value) => {
+    expect(() => checkContentLength(value, 100)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});
+
+describe('readBodyCapped', () => {
+  async function* chunks(...parts: string[]) {
+    for (const part of parts) yield bytes(part);
+  }
+  test('joins chunks', async () => {
+    expect(Buffer.from(await readBodyCapped(chunks('ab', 'cd'), 4)).toString()).toBe('abcd');
+  });
+  test('stops reading as soon as the cap is passed', async () => {
+    let pulled = 0;
+    async function* endless() {
+      for (;;) {
+        pulled++;
+        yield bytes('0123456789');
+      }
+    }
+    await expect(readBodyCapped(endless(), 25)).rejects.toMatchObject({ status: 413 });
+    expect(pulled).toBe(3);
+  });
+  test('a missing body is empty', async () => {
+    expect((await readBodyCapped(null, 10)).byteLength).toBe(0);
+  });
+});
+
+describe('parseJson', () => {
+  test('parses UTF-8 JSON', () => {
+    expect(parseJson(bytes('{"t":"°C"}'))).toEqual({ t: '°C' });
+  });
+  test.each([
+    ['empty', new Uint8Array(0), 'empty_body'],
+    ['invalid UTF-8', Uint8Array.from([0xff, 0xfe]), 'invalid_utf8'],
+    ['BOM', Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), 'invalid_json'],
+    ['syntax', bytes('{"a":}'), 'invalid_json'],
+  ])('%s -> 400 %s', (_name, input, code) => {
+    expect(() => parseJson(input)).toThrow(expect.objectContaining({ status: 400, code }));
+  });
+  test('syntax errors report a position, never the payload text', () => {
+    try {
+      parseJson(bytes('{"secret-value": tru}'));
+      throw new Error('should have thrown');
+    } catch (err) {
+      expect(JSON.stringify(err)).not.toContain('secret');
+      expect((err as { details: Array<{ message: string }> }).details[0]!.message).toMatch(
+        /character \d+|unexpected/,
+      );
+    }
+  });
+  test('__proto__ keys stay plain data', () => {
+    const parsed = parseJson(bytes('{"__proto__":{"polluted":true}}')) as Record<string, unknown>;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(parsed)).toEqual(['__proto__']);
+  });
+});
+
+describe('firstHop', () => {
+  test.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['203.0.113.7:50123, 10.0.0.1', '203.0.113.7'],
+    ['[2001:db8::1]:443', '2001:db8::1'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['::ffff:127.0.0.1', '::ffff:127.0.0.1'],
+    ['not-an-ip', 'unknown'],
+    [null, 'unknown'],
+  ])('%j -> %j', (header, ip) => {
+    expect(firstHop(header)).toBe(ip);
+  });
+});

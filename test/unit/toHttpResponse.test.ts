@@ -1,0 +1,87 @@
+import {
+  IdempotencyKeyReuseError,
+  RequestError,
+  SchemaValidationError,
+  StorageUnavailableError,
+  describeError,
+} from '../../shared/errors';
+import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
+
+describe('errorToHttp: the one error-to-HTTP mapping', () => {
+  test.each([
+    [new RequestError(415, 'unsupported_media_type', 'm'), 415, 'unsupported_media_type'],
+    [
+      new SchemaValidationError('oil-condition-v1', [{ path: '/a', message: 'must be number' }]),
+      400,
+      'schema_validation',
+    ],
+    [new IdempotencyKeyReuseError(), 422, 'idempotency_key_reuse'],
+    [new StorageUnavailableError('blob.upload', new Error('x')), 503, 'storage_unavailable'],
+    [new TypeError('bug'), 500, 'internal_error'],
+    ['a string', 500, 'internal_error'],
+  ])('%p -> %i %s', (err, status, code) => {
+    const answer = errorToHttp(err, 9);
+    expect(answer.status).toBe(status);
+    expect(answer.jsonBody).toMatchObject({
+      error: code,
+      message: expect.any(String),
+      details: expect.any(Array),
+    });
+    if (status >= 500) expect(answer.headers['Retry-After']).toBe('9');
+  });
+
+  test('schema errors carry the schema id and Ajv details', () => {
+    const answer = errorToHttp(new SchemaValidationError('m1', [{ path: '/x', message: 'bad' }]), 5);
+    expect(answer.jsonBody).toMatchObject({ schemaId: 'm1', details: [{ path: '/x', message: 'bad' }] });
+  });
+
+  test('405 carries Allow', () => {
+    expect(
+      errorToHttp(new RequestError(405, 'method_not_allowed', 'm', [], { Allow: 'POST' }), 5).headers,
+    ).toEqual({ Allow: 'POST' });
+  });
+
+  test('storage messages are never echoed, in the answer or in describeError', () => {
+    const leaky = Object.assign(new Error('PUT https://acct.blob.core.windows.net/raw/x?sig=SECRET failed'), {
+      name: 'RestError',
+      code: 'AuthenticationFailed',
+      statusCode: 403,
+    });
+    const err = new StorageUnavailableError('blob.upload', leaky);
+    expect(JSON.stringify(errorToHttp(err, 5))).not.toMatch(/SECRET|acct/);
+    expect(describeError(err)).toBe(
+      'StorageUnavailableError[storage_unavailable] (cause: RestError:AuthenticationFailed:403)',
+    );
+  });
+});
+
+describe('outcomeToHttp', () => {
+  const outcome = {
+    container: 'raw',
+    blobName: 'd/2026/11/25/1Z_k.json',
+    sha256: 'ab',
+    sizeBytes: 2,
+    receivedAt: '2026-11-25T00:00:00.000Z',
+    schemaId: 'default',
+  };
+  test('stored: 200 without the replay header', () => {
+    expect(outcomeToHttp({ ...outcome, status: 'stored' })).toEqual({
+      status: 200,
+      headers: {},
+      jsonBody: {
+        status: 'stored',
+        container: 'raw',
+        blob: outcome.blobName,
+        sha256: 'ab',
+        size: 2,
+        receivedAt: outcome.receivedAt,
+        schemaId: 'default',
+      },
+    });
+  });
+  test('duplicate: 200 with Idempotent-Replayed', () => {
+    expect(outcomeToHttp({ ...outcome, status: 'duplicate' }).headers).toEqual({
+      'Idempotent-Replayed': 'true',
+    });
+  });
+});
