@@ -46,7 +46,7 @@ describe('loadConfig', () => {
     [{ ...local, STORAGE_TIMEOUT_MS: '1.5' }, /STORAGE_TIMEOUT_MS/],
     [{ ...local, RETRY_AFTER_SECONDS: '-1' }, /RETRY_AFTER_SECONDS/],
     [
-      { DATA_STORAGE_ACCOUNT_NAME: 'ok', DATA_STORAGE_BLOB_ENDPOINT: 'ftp://x' },
+      { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', DATA_STORAGE_BLOB_ENDPOINT: 'ftp://x' },
       /DATA_STORAGE_BLOB_ENDPOINT/,
     ],
   ])('%j fails naming the setting', (env, setting) => {
