@@ -1,0 +1,10 @@
+/**
+ * Prints the functions the bundle registers, as the Functions host would index them:
+ * `npx tsx scripts/functionsHost/listFunctions.ts [path/to/main.js]`.
+ */
+import { applyLocalSettings, functionAppMain } from '../localSettings';
+import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';
+
+applyLocalSettings();
+const functions = httpFunctionsOf(loadFunctionApp(process.argv[2] ?? functionAppMain()));
+console.log(JSON.stringify(functions.map(({ name, methods, route, authLevel }) => ({ name, methods, route, authLevel }))));

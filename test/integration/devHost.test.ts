@@ -1,0 +1,101 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, stopChild } from '../../scripts/azurite';
+import { azuriteConnectionString, describeWithAzurite, uniqueStorageNames } from '../helpers/azurite';
+import { StorageInspector } from '../helpers/storageInspector';
+import { oilPayload } from '../helpers/testApp';
+
+const root = join(__dirname, '..', '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const bundle = join(root, 'dist', 'main.js');
+
+/** The bundle the Functions host loads (package.json "main"), served by the dev host in its own process. */
+describeWithAzurite('the packaged bundle under the dev host (what npm start runs)', () => {
+  const names = uniqueStorageNames();
+  const env = {
+    ...process.env,
+    DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(),
+    RAW_CONTAINER: names.rawContainer,
+    IDEMPOTENCY_TABLE: names.idempotencyTable,
+  };
+  let host: ChildProcess;
+  let baseUrl: string;
+  let output = '';
+
+  beforeAll(async () => {
+    if (!existsSync(bundle)) execFileSync(tsx, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
+    const port = await freePort();
+    host = spawn(tsx, [join(root, 'scripts', 'dev.ts')], { cwd: root, env: { ...env, PORT: String(port) } });
+    host.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    host.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 25_000;
+    while (!output.includes('Ctrl-C to stop.')) {
+      if (host.exitCode !== null || Date.now() > deadline) throw new Error(`dev host did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    baseUrl = `http://127.0.0.1:${port}`;
+  }, 30_000);
+
+  afterAll(async () => {
+    if (host) await stopChild(host);
+  });
+
+  test('the bundle registers ingest and health with the expected routes, methods and auth level', () => {
+    const listed = JSON.parse(
+      execFileSync(tsx, [join(root, 'scripts', 'functionsHost', 'listFunctions.ts'), bundle], { cwd: root, env }).toString(),
+    ) as unknown;
+    expect(listed).toEqual([
+      { name: 'ingest', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], route: 'ingest/{deviceId}', authLevel: 'anonymous' },
+      { name: 'health', methods: ['GET'], route: 'health', authLevel: 'anonymous' },
+    ]);
+  });
+
+  test('prints the URL and a ready curl example', () => {
+    expect(output).toContain(`${baseUrl}/api/ingest/{deviceId}`);
+    expect(output).toMatch(/curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/api\/ingest\/truck-042/);
+  });
+
+  test('POST over real HTTP stores the file (socket address as client IP), a resend is a duplicate', async () => {
+    const body = oilPayload('truck-042');
+    const post = () =>
+      fetch(`${baseUrl}/api/ingest/truck-042`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const first = await post();
+    const firstBody = (await first.json()) as { status: string; blob: string };
+    expect(first.status).toBe(200);
+    expect(firstBody.status).toBe('stored');
+    const second = await post();
+    expect(second.status).toBe(200);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await second.json()) as { status: string }).status).toBe('duplicate');
+
+    const inspector = new StorageInspector(azuriteConnectionString(), names.rawContainer, names.idempotencyTable);
+    expect(await inspector.blobNames('truck-042/')).toEqual([firstBody.blob]);
+    const blob = await inspector.blob(firstBody.blob);
+    expect(blob.bytes.toString()).toBe(body);
+    expect(blob.metadata.clientip).toBe('127.0.0.1');
+  });
+
+  test('routes honour the host.json prefix; unknown routes are 404, health is 200', async () => {
+    expect((await fetch(`${baseUrl}/api/health`)).status).toBe(200);
+    expect((await fetch(`${baseUrl}/ingest/truck-042`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${baseUrl}/api/nope`)).status).toBe(404);
+  });
+
+  test('a percent-encoded slash in the device id is refused, not turned into a path', async () => {
+    const res = await fetch(`${baseUrl}/api/ingest/..%2Fraw`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('invalid_device_id');
+  });
+
+  test('Ctrl-C (SIGINT) stops the host cleanly', async () => {
+    const exited = new Promise<number | null>((resolve) => host.once('exit', (code) => resolve(code)));
+    host.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('Stopping...');
+  });
+});
