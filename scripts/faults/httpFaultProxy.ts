@@ -52,7 +52,11 @@ export class HttpFaultProxy {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
     const server = createServer((req, res) => {
-      const info: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
+      const info: ProxiedRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+      };
       const rule = this.rules.find((r) => (r.times === undefined || r.times > 0) && r.match(info));
       if (rule && rule.times !== undefined) rule.times--;
       this.log.push({ method: info.method, path: info.path, fault: rule?.fault });
@@ -64,7 +68,10 @@ export class HttpFaultProxy {
           req.resume();
           req.on('end', () =>
             res
-              .writeHead(status, { 'x-ms-error-code': status === 503 ? 'ServerBusy' : 'InternalError', 'content-length': '0' })
+              .writeHead(status, {
+                'x-ms-error-code': status === 503 ? 'ServerBusy' : 'InternalError',
+                'content-length': '0',
+              })
               .end(),
           );
           return;
@@ -78,7 +85,13 @@ export class HttpFaultProxy {
       }
 
       const upstream = forward(
-        { host: this.target.host, port: this.target.port, method: info.method, path: info.path, headers: req.headers },
+        {
+          host: this.target.host,
+          port: this.target.port,
+          method: info.method,
+          path: info.path,
+          headers: req.headers,
+        },
         (answer) => {
           if (rule?.fault === FaultKind.DropResponse) {
             answer.resume();

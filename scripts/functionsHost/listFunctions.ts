@@ -7,4 +7,8 @@ import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';
 
 applyLocalSettings();
 const functions = httpFunctionsOf(loadFunctionApp(process.argv[2] ?? functionAppMain()));
-console.log(JSON.stringify(functions.map(({ name, methods, route, authLevel }) => ({ name, methods, route, authLevel }))));
+console.log(
+  JSON.stringify(
+    functions.map(({ name, methods, route, authLevel }) => ({ name, methods, route, authLevel })),
+  ),
+);

@@ -59,6 +59,8 @@ export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
   fake.exports = core;
   require.cache[CORE_ID] = fake;
   try {
+    // A CommonJS require, exactly as the worker loads package.json "main".
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(mainPath);
   } finally {
     moduleInternals._resolveFilename = original;

@@ -19,9 +19,7 @@ export class StorageInspector {
     return names.sort();
   }
 
-  async blob(
-    name: string,
-  ): Promise<{
+  async blob(name: string): Promise<{
     bytes: Buffer;
     contentType?: string;
     contentMD5?: Uint8Array;

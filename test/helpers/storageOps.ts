@@ -2,7 +2,8 @@ import type { ProxiedRequest } from '../../scripts/faults/httpFaultProxy';
 
 /** Recognises each storage call of the write path on the wire, for targeted fault injection. */
 const isEntityPath = (r: ProxiedRequest) => /\(PartitionKey=/.test(decodeURIComponent(r.path));
-const isBlobPath = (r: ProxiedRequest) => new URL(r.path, 'http://x').pathname.split('/').filter(Boolean).length >= 3;
+const isBlobPath = (r: ProxiedRequest) =>
+  new URL(r.path, 'http://x').pathname.split('/').filter(Boolean).length >= 3;
 
 export const storageOps = {
   tableGet: (r: ProxiedRequest) => r.method === 'GET' && isEntityPath(r),

@@ -13,7 +13,12 @@ export interface TestApp {
   logs: string[];
   /** The real v4 handler, called with a hand-built HttpRequest. */
   post(deviceId: string, body: string | Uint8Array, headers?: Record<string, string>): Promise<TestResponse>;
-  send(method: string, deviceId: string, body?: string | Uint8Array, headers?: Record<string, string>): Promise<TestResponse>;
+  send(
+    method: string,
+    deviceId: string,
+    body?: string | Uint8Array,
+    headers?: Record<string, string>,
+  ): Promise<TestResponse>;
   health(): Promise<TestResponse>;
 }
 
@@ -52,9 +57,17 @@ export async function createTestApp(
   const health = createHealthHandler(() => runtime);
   const logs: string[] = [];
   const context = () =>
-    new InvocationContext({ functionName: 'ingest', logHandler: (_level, ...args) => logs.push(args.join(' ')) });
+    new InvocationContext({
+      functionName: 'ingest',
+      logHandler: (_level, ...args) => logs.push(args.join(' ')),
+    });
 
-  const send = async (method: string, deviceId: string, body?: string | Uint8Array, headers: Record<string, string> = {}) => {
+  const send = async (
+    method: string,
+    deviceId: string,
+    body?: string | Uint8Array,
+    headers: Record<string, string> = {},
+  ) => {
     const request = new HttpRequest({
       method,
       url: `http://localhost:7071/api/ingest/${encodeURIComponent(deviceId)}`,
@@ -71,13 +84,16 @@ export async function createTestApp(
     send,
     post: (deviceId, body, headers) => send('POST', deviceId, body, headers),
     health: async () =>
-      toTestResponse(await health(new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }), context())),
+      toTestResponse(
+        await health(new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }), context()),
+      ),
   };
 }
 
 export function toTestResponse(init: HttpResponseInit): TestResponse {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries((init.headers ?? {}) as Record<string, string>)) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries((init.headers ?? {}) as Record<string, string>))
+    headers[name.toLowerCase()] = value;
   return { status: init.status ?? 200, headers, body: (init.jsonBody ?? {}) as Record<string, unknown> };
 }
 

@@ -31,7 +31,8 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     host.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 25_000;
     while (!output.includes('Ctrl-C to stop.')) {
-      if (host.exitCode !== null || Date.now() > deadline) throw new Error(`dev host did not start:\n${output}`);
+      if (host.exitCode !== null || Date.now() > deadline)
+        throw new Error(`dev host did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     baseUrl = `http://127.0.0.1:${port}`;
@@ -43,10 +44,18 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
 
   test('the bundle registers ingest and health with the expected routes, methods and auth level', () => {
     const listed = JSON.parse(
-      execFileSync(tsx, [join(root, 'scripts', 'functionsHost', 'listFunctions.ts'), bundle], { cwd: root, env }).toString(),
+      execFileSync(tsx, [join(root, 'scripts', 'functionsHost', 'listFunctions.ts'), bundle], {
+        cwd: root,
+        env,
+      }).toString(),
     ) as unknown;
     expect(listed).toEqual([
-      { name: 'ingest', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], route: 'ingest/{deviceId}', authLevel: 'anonymous' },
+      {
+        name: 'ingest',
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        route: 'ingest/{deviceId}',
+        authLevel: 'anonymous',
+      },
       { name: 'health', methods: ['GET'], route: 'health', authLevel: 'anonymous' },
     ]);
   });
@@ -59,7 +68,11 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
   test('POST over real HTTP stores the file (socket address as client IP), a resend is a duplicate', async () => {
     const body = oilPayload('truck-042');
     const post = () =>
-      fetch(`${baseUrl}/api/ingest/truck-042`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      fetch(`${baseUrl}/api/ingest/truck-042`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
     const first = await post();
     const firstBody = (await first.json()) as { status: string; blob: string };
     expect(first.status).toBe(200);
@@ -69,7 +82,11 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(((await second.json()) as { status: string }).status).toBe('duplicate');
 
-    const inspector = new StorageInspector(azuriteConnectionString(), names.rawContainer, names.idempotencyTable);
+    const inspector = new StorageInspector(
+      azuriteConnectionString(),
+      names.rawContainer,
+      names.idempotencyTable,
+    );
     expect(await inspector.blobNames('truck-042/')).toEqual([firstBody.blob]);
     const blob = await inspector.blob(firstBody.blob);
     expect(blob.bytes.toString()).toBe(body);

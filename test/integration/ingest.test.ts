@@ -16,7 +16,11 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
     const res = await app.post('truck-042', body, { 'x-forwarded-for': '203.0.113.7:50123, 10.0.0.1' });
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'stored', container: app.runtime.config.rawContainer, sha256: sha256(body) });
+    expect(res.body).toMatchObject({
+      status: 'stored',
+      container: app.runtime.config.rawContainer,
+      sha256: sha256(body),
+    });
     const today = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     expect(res.body.blob).toMatch(new RegExp(`^truck-042/${today}/\\d{9}Z_[0-9a-f]{16}\\.json$`));
 
@@ -80,7 +84,10 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
     const entities = await app.inspector.entities('truck-101');
     expect(entities).toHaveLength(1);
     // RowKey-unsafe characters are escaped; the original key is kept beside it.
-    expect(entities[0]).toMatchObject({ rowKey: 'file~2f2026-11-25~230001~3f', idempotencyKey: headers['idempotency-key'] });
+    expect(entities[0]).toMatchObject({
+      rowKey: 'file~2f2026-11-25~230001~3f',
+      idempotencyKey: headers['idempotency-key'],
+    });
     const blob = await app.inspector.blob(first.body.blob as string);
     expect(decodeURIComponent(blob.metadata.idempotencykey!)).toBe(headers['idempotency-key']);
   });
@@ -98,14 +105,23 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
   test('a payload that fails its schema gets 400 with Ajv paths and the schema id, and writes nothing', async () => {
     const body = JSON.stringify({
       deviceId: 'truck-104',
-      readings: [{ timestamp: 'yesterday', oilTemperatureC: 'hot' }, { timestamp: '2026-11-25T08:10:00Z', densityKgM3: 5 }],
+      readings: [
+        { timestamp: 'yesterday', oilTemperatureC: 'hot' },
+        { timestamp: '2026-11-25T08:10:00Z', densityKgM3: 5 },
+      ],
     });
     const res = await app.post('truck-104', body);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('schema_validation');
     expect(res.body.schemaId).toBe('oil-condition-v1');
     const paths = (res.body.details as Array<{ path: string }>).map((d) => d.path);
-    expect(paths).toEqual(expect.arrayContaining(['/readings/0/timestamp', '/readings/0/oilTemperatureC', '/readings/1/densityKgM3']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/readings/0/timestamp',
+        '/readings/0/oilTemperatureC',
+        '/readings/1/densityKgM3',
+      ]),
+    );
     expect(await app.inspector.blobNames('truck-104/')).toEqual([]);
     expect(await app.inspector.entities('truck-104')).toEqual([]);
   });
@@ -144,7 +160,11 @@ describeWithAzurite('resends across days', () => {
     const later = await app.post('truck-200', body);
 
     expect(first.body.blob).toMatch(/^truck-200\/2026\/11\/25\/235959900Z_/);
-    expect(later.body).toMatchObject({ status: 'duplicate', blob: first.body.blob, receivedAt: '2026-11-25T23:59:59.900Z' });
+    expect(later.body).toMatchObject({
+      status: 'duplicate',
+      blob: first.body.blob,
+      receivedAt: '2026-11-25T23:59:59.900Z',
+    });
     expect(await app.inspector.blobNames('truck-200/')).toEqual([first.body.blob]);
   });
 });

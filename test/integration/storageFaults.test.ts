@@ -62,7 +62,9 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
       expect(retried.status).toBe(200);
       expect(await expectExactlyOneBlob(deviceId, body)).toBe(retried.body.blob);
       // Only a put whose answer was lost leaves the blob written before the retry.
-      expect(retried.body.status).toBe(op === 'blobPut' && fault === FaultKind.DropResponse ? 'duplicate' : 'stored');
+      expect(retried.body.status).toBe(
+        op === 'blobPut' && fault === FaultKind.DropResponse ? 'duplicate' : 'stored',
+      );
     });
   });
 
