@@ -37,6 +37,7 @@ export interface FaultRule {
 }
 
 export interface ProxyLogEntry {
+  via: string;
   method: string;
   path: string;
   fault?: FaultKind;
@@ -46,9 +47,13 @@ export class HttpFaultProxy {
   private readonly rules: FaultRule[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
-  readonly log: ProxyLogEntry[] = [];
-
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    /** Pass one array to several proxies to see their traffic in order. */
+    readonly log: ProxyLogEntry[] = [],
+    /** Tags this proxy's entries in a shared log. */
+    private readonly name = '',
+  ) {}
 
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
     const server = createServer((req, res) => {
@@ -59,7 +64,7 @@ export class HttpFaultProxy {
       };
       const rule = this.rules.find((r) => (r.times === undefined || r.times > 0) && r.match(info));
       if (rule && rule.times !== undefined) rule.times--;
-      this.log.push({ method: info.method, path: info.path, fault: rule?.fault });
+      this.log.push({ via: this.name, method: info.method, path: info.path, fault: rule?.fault });
 
       switch (rule?.fault) {
         case FaultKind.Status503:
