@@ -162,10 +162,7 @@ async function main(): Promise<void> {
     const count = async (label: string, body: string, device: string) => {
       wire.length = 0;
       const outcome = await runtime.ingest.ingest(request(device, body));
-      const calls = wire.map(
-        (e) =>
-          `${e.method} ${e.path.includes('(PartitionKey') || /^\/\w+\/bench\?/.test(e.path) || e.path.endsWith('/bench') ? 'entity' : 'blob'}`,
-      );
+      const calls = wire.map((e) => `${e.method} ${e.via}`);
       const writes = wire.filter((e) => e.method !== 'GET' && e.method !== 'HEAD').length;
       console.log(
         `   ${label.padEnd(16)} -> ${outcome.status.padEnd(9)} ${calls.length} round trips (${writes} writes): ${calls.join(', ')}`,
