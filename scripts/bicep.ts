@@ -9,7 +9,6 @@
  * The CLI is resolved by scripts/bicepCli.ts: BICEP_PATH, `bicep` on PATH, `az bicep`, then .tools/.
  * build and lint install the pinned CLI first when none is found.
  */
-import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   MAIN_BICEP,
@@ -17,12 +16,12 @@ import {
   REPO_ROOT,
   buildBicep,
   ensureBicep,
+  bicepFilesIn,
   formatDiagnostic,
   installBicep,
-  lintBicep,
+  lintAll,
   parseDiagnostics,
   pinnedBicepVersion,
-  runBicep,
   type BicepCli,
 } from './bicepCli';
 
@@ -37,14 +36,6 @@ function describe(cli: BicepCli): string {
   const pinned = pinnedBicepVersion();
   const note = cli.version.includes(pinned) ? '' : ` (note: the project pins ${pinned})`;
   return `${cli.version} from ${cli.source === 'tools' ? relative(REPO_ROOT, cli.command) : cli.source}${note}`;
-}
-
-function bicepFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return bicepFiles(path);
-    return entry.name.endsWith('.bicep') ? [path] : [];
-  });
 }
 
 function install(): void {
@@ -71,34 +62,20 @@ function build(args: string[]): void {
 function lint(): void {
   const cli = ensureBicep({ log: (line) => console.log(line) });
   console.log(`Using ${describe(cli)}`);
-  const outputs: string[] = [];
-  let failedToRun = false;
-  if (cli.source === 'az') {
-    for (const file of bicepFiles(INFRA_DIR)) {
-      const r = lintBicep(cli, file);
-      outputs.push(r.stdout, r.stderr);
-      failedToRun ||= r.status !== 0 && parseDiagnostics(`${r.stdout}\n${r.stderr}`).length === 0;
-    }
-  } else {
-    const r = runBicep(cli, ['lint', '--pattern', `${relative(REPO_ROOT, INFRA_DIR)}/**/*.bicep`]);
-    outputs.push(r.stdout, r.stderr);
-    failedToRun = r.status !== 0 && parseDiagnostics(`${r.stdout}\n${r.stderr}`).length === 0;
-  }
-  const text = outputs.join('\n');
-  const diagnostics = parseDiagnostics(text);
-  diagnostics.forEach((d) => console.error(formatDiagnostic(d)));
-  if (failedToRun) {
-    console.error(text.trim());
+  const report = lintAll(cli, INFRA_DIR);
+  report.diagnostics.forEach((d) => console.error(formatDiagnostic(d)));
+  if (report.failedToRun) {
+    console.error(report.output.trim());
     console.error('bicep lint failed to run');
     process.exit(1);
   }
-  if (diagnostics.length > 0) {
+  if (report.diagnostics.length > 0) {
     console.error(
-      `bicep lint: ${diagnostics.length} diagnostic(s); the project allows none, warnings included`,
+      `bicep lint: ${report.diagnostics.length} diagnostic(s); the project allows none, warnings included`,
     );
     process.exit(1);
   }
-  console.log(`bicep lint: ${bicepFiles(INFRA_DIR).length} files, no diagnostics`);
+  console.log(`bicep lint: ${bicepFilesIn(INFRA_DIR).length} files, no diagnostics`);
 }
 
 function version(): void {

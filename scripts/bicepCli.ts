@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
 } from 'node:fs';
@@ -174,6 +175,43 @@ export function buildBicep(cli: BicepCli, file: string, outFile: string): BicepR
 /** Lints one .bicep file (which also reports diagnostics of the modules it references). */
 export function lintBicep(cli: BicepCli, file: string): BicepRunResult {
   return runBicep(cli, cli.source === 'az' ? ['lint', '--file', file] : ['lint', file]);
+}
+
+export interface LintReport {
+  /** Every diagnostic reported, warnings and infos included. */
+  diagnostics: BicepDiagnostic[];
+  /** The CLI failed without reporting a diagnostic (crash, bad arguments, ...). */
+  failedToRun: boolean;
+  /** Raw stdout + stderr. */
+  output: string;
+}
+
+/** Lints every .bicep file under dir (one process with --pattern; file by file for `az bicep`). */
+export function lintAll(cli: BicepCli, dir: string = INFRA_DIR): LintReport {
+  const outputs: string[] = [];
+  let failedToRun = false;
+  const runs =
+    cli.source === 'az'
+      ? bicepFilesIn(dir).map((file) => lintBicep(cli, file))
+      : [runBicep(cli, ['lint', '--pattern', '**/*.bicep'], { cwd: dir })];
+  for (const r of runs) {
+    const output = `${r.stdout}\n${r.stderr}`;
+    outputs.push(output);
+    failedToRun ||= r.status !== 0 && parseDiagnostics(output).length === 0;
+  }
+  const output = outputs.join('\n');
+  return { diagnostics: parseDiagnostics(output), failedToRun, output };
+}
+
+/** All .bicep files under dir, recursively, sorted. */
+export function bicepFilesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return bicepFilesIn(path);
+      return entry.name.endsWith('.bicep') ? [path] : [];
+    })
+    .sort();
 }
 
 const DIAGNOSTIC = /^(.+)\((\d+),(\d+)\) : (Error|Warning|Info) ([^:\s]+): (.*)$/;

@@ -60,7 +60,7 @@ var monitoringMetricsPublisher = subscriptionResourceId(
   '3913510d-42f4-4e42-8a64-420c390055eb'
 )
 
-resource dataAccount 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
+resource dataAccount 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   name: dataStorageAccountName
 
   resource blobService 'blobServices' existing = {
@@ -72,7 +72,7 @@ resource dataAccount 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
   }
 }
 
-resource hostAccount 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
+resource hostAccount 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   name: hostStorageAccountName
 }
 

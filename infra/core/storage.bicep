@@ -66,7 +66,7 @@ param enableRawImmutability bool
 @maxValue(146000)
 param rawImmutabilityDays int
 
-resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags
@@ -103,7 +103,7 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -119,7 +119,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01'
   }
 }
 
-resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
+resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobService
   name: rawContainerName
   properties: {
@@ -127,7 +127,7 @@ resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers
   }
 }
 
-resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-06-01' = if (enableRawImmutability) {
+resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-09-01' = if (enableRawImmutability) {
   parent: rawContainer
   name: 'default'
   properties: {
@@ -136,17 +136,17 @@ resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-06-01' = {
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = {
   parent: account
   name: 'default'
 }
 
-resource idempotencyTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
+resource idempotencyTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = {
   parent: tableService
   name: idempotencyTableName
 }
 
-resource devicesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-06-01' = {
+resource devicesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = {
   parent: tableService
   name: devicesTableName
 }
@@ -156,7 +156,7 @@ var longTermAction = rawLongTermTier == 'Archive'
   ? { tierToArchive: { daysAfterModificationGreaterThan: rawLongTermAfterDays } }
   : { tierToCold: { daysAfterModificationGreaterThan: rawLongTermAfterDays } }
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {
