@@ -1,0 +1,644 @@
+/**
+ * Compiles infra/main.bicep with the real Bicep CLI and checks the resulting ARM JSON: the keyless
+ * security settings, Flex Consumption configuration, app settings, role assignments, locations and
+ * outputs. The template is compiled once, into a temp directory.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAIN_BICEP, buildBicep, formatDiagnostic, parseDiagnostics } from '../../scripts/bicepCli';
+import {
+  bicepOrSkip,
+  module,
+  modulesOf,
+  ofType,
+  paramRef,
+  resolveValue,
+  resourcesOf,
+  single,
+  tempDir,
+  type ArmResource,
+  type ArmTemplate,
+} from './bicepHarness';
+
+const cli = bicepOrSkip();
+const describeWithBicep = cli ? describe : describe.skip;
+
+const ROLE = {
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+} as const;
+
+interface LifecycleRule {
+  name: string;
+  enabled: boolean;
+  type: string;
+  definition: {
+    filters: { blobTypes: string[]; prefixMatch: string[] };
+    actions: { baseBlob: string };
+  };
+}
+
+interface FunctionAppConfig {
+  deployment: { storage: Record<string, unknown> };
+  runtime: { name: string; version: string };
+  scaleAndConcurrency: { maximumInstanceCount: unknown; instanceMemoryMB: unknown };
+}
+
+const MAIN_PARAM = (name: string, defaultValue?: unknown) => ({ mainParameter: name, defaultValue });
+
+describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
+  let main: ArmTemplate;
+  let text: string;
+
+  beforeAll(() => {
+    const outFile = join(tempDir('bicep-build'), 'main.json');
+    const result = buildBicep(cli!, MAIN_BICEP, outFile);
+    const diagnostics = parseDiagnostics(`${result.stdout}\n${result.stderr}`);
+    if (result.status !== 0 || diagnostics.length > 0) {
+      throw new Error(
+        `bicep build failed (exit ${result.status}):\n${diagnostics.map(formatDiagnostic).join('\n')}\n${result.stderr}`,
+      );
+    }
+    text = readFileSync(outFile, 'utf8');
+    main = JSON.parse(text) as ArmTemplate;
+  }, 180_000);
+
+  const settingsOf = () => {
+    const api = module(main, 'api').template;
+    return single(api, 'Microsoft.Web/sites/config').properties as Record<string, unknown>;
+  };
+
+  describe('azd conventions', () => {
+    it('targets the subscription and creates the resource group', () => {
+      expect(main.$schema).toContain('subscriptionDeploymentTemplate.json');
+      const rg = single(main, 'Microsoft.Resources/resourceGroups');
+      expect(rg.location).toBe("[parameters('location')]");
+      expect(rg.name).toContain("format('rg-{0}', parameters('environmentName'))");
+      expect(rg.tags).toBe("[variables('tags')]");
+    });
+
+    it('declares environmentName, location and an optional principalId', () => {
+      const p = main.parameters!;
+      expect(p.environmentName).toMatchObject({ type: 'string' });
+      expect(p.environmentName).not.toHaveProperty('defaultValue');
+      expect(p.location).toMatchObject({ type: 'string', metadata: { azd: { type: 'location' } } });
+      expect(p.location).not.toHaveProperty('defaultValue');
+      expect(p.principalId).toMatchObject({ type: 'string', defaultValue: '' });
+      expect(p.principalType).toMatchObject({ defaultValue: 'User' });
+    });
+
+    it('derives names from resourceToken and tags everything with azd-env-name', () => {
+      expect(main.variables!.resourceToken).toBe(
+        "[toLower(uniqueString(subscription().id, parameters('environmentName'), parameters('location')))]",
+      );
+      expect(main.variables!.tags).toEqual({ 'azd-env-name': "[parameters('environmentName')]" });
+      for (const mod of modulesOf(main).values()) {
+        if ('tags' in mod.parameters) expect(mod.parameters.tags).toBe("[variables('tags')]");
+      }
+    });
+
+    it('maps the azd environment in main.parameters.json', () => {
+      const file = JSON.parse(readFileSync(join(MAIN_BICEP, '..', 'main.parameters.json'), 'utf8')) as {
+        parameters: Record<string, { value: unknown }>;
+      };
+      expect(file.parameters.environmentName!.value).toBe('${AZURE_ENV_NAME}');
+      expect(file.parameters.location!.value).toBe('${AZURE_LOCATION}');
+      expect(file.parameters.principalId!.value).toBe('${AZURE_PRINCIPAL_ID}');
+      for (const name of Object.keys(file.parameters)) expect(main.parameters).toHaveProperty(name);
+    });
+  });
+
+  describe('data storage account', () => {
+    const data = () => module(main, 'dataStorage').template;
+
+    it('is keyless StorageV2 with TLS 1.2, HTTPS only and no public blob access', () => {
+      const account = single(data(), 'Microsoft.Storage/storageAccounts');
+      expect(account.kind).toBe('StorageV2');
+      expect(account.properties).toMatchObject({
+        allowSharedKeyAccess: false,
+        allowBlobPublicAccess: false,
+        minimumTlsVersion: 'TLS1_2',
+        supportsHttpsTrafficOnly: true,
+        defaultToOAuthAuthentication: true,
+      });
+    });
+
+    it('takes its SKU from a parameter', () => {
+      const account = single(data(), 'Microsoft.Storage/storageAccounts');
+      expect(resolveValue(main, 'dataStorage', account.sku!.name)).toEqual(
+        MAIN_PARAM('dataStorageSku', 'Standard_LRS'),
+      );
+      expect(main.parameters!.dataStorageSku!.allowedValues).toEqual(
+        expect.arrayContaining(['Standard_LRS', 'Standard_ZRS', 'Standard_GZRS']),
+      );
+    });
+
+    it('has versioning, blob soft delete and container soft delete with parameterised days', () => {
+      const blob = single(data(), 'Microsoft.Storage/storageAccounts/blobServices');
+      const props = blob.properties as {
+        isVersioningEnabled: boolean;
+        deleteRetentionPolicy: { enabled: boolean; days: unknown };
+        containerDeleteRetentionPolicy: { enabled: boolean; days: unknown };
+      };
+      expect(props.isVersioningEnabled).toBe(true);
+      expect(props.deleteRetentionPolicy.enabled).toBe(true);
+      expect(props.containerDeleteRetentionPolicy.enabled).toBe(true);
+      expect(resolveValue(main, 'dataStorage', props.deleteRetentionPolicy.days)).toEqual(
+        MAIN_PARAM('blobSoftDeleteDays', 14),
+      );
+      expect(resolveValue(main, 'dataStorage', props.containerDeleteRetentionPolicy.days)).toEqual(
+        MAIN_PARAM('containerSoftDeleteDays', 14),
+      );
+    });
+
+    it('has a private `raw` container and the `idempotency` and `devices` tables', () => {
+      const container = single(data(), 'Microsoft.Storage/storageAccounts/blobServices/containers');
+      expect(container.properties).toEqual({ publicAccess: 'None' });
+      expect(container.name).toMatch(/parameters\('rawContainerName'\)\)\]$/);
+      expect(resolveValue(main, 'dataStorage', "[parameters('rawContainerName')]")).toBe('raw');
+
+      const tables = ofType(data(), 'Microsoft.Storage/storageAccounts/tableServices/tables').map((t) => {
+        const param = /parameters\('([^']+)'\)\)\]$/.exec(t.name)?.[1];
+        return resolveValue(main, 'dataStorage', `[parameters('${param}')]`);
+      });
+      expect(tables.sort()).toEqual(['devices', 'idempotency']);
+    });
+
+    it('tiers raw/ blobs to Cool, then Cold (or Archive), after parameterised days', () => {
+      const policy = single(data(), 'Microsoft.Storage/storageAccounts/managementPolicies');
+      const rules = (policy.properties as { policy: { rules: LifecycleRule[] } }).policy.rules;
+      expect(rules).toHaveLength(1);
+      const rule = rules[0]!;
+      expect(rule).toMatchObject({ enabled: true, type: 'Lifecycle' });
+      expect(rule.definition.filters.blobTypes).toEqual(['blockBlob']);
+      expect(rule.definition.filters.prefixMatch).toEqual([
+        "[format('{0}/', parameters('rawContainerName'))]",
+      ]);
+
+      const baseBlob = rule.definition.actions.baseBlob;
+      expect(baseBlob).toContain(
+        "createObject('tierToCool', createObject('daysAfterModificationGreaterThan', parameters('rawCoolAfterDays')))",
+      );
+      const longTerm = data().variables!.longTermAction as string;
+      expect(baseBlob).toContain("variables('longTermAction')");
+      expect(longTerm).toContain(
+        "createObject('tierToCold', createObject('daysAfterModificationGreaterThan'",
+      );
+      expect(longTerm).toContain(
+        "createObject('tierToArchive', createObject('daysAfterModificationGreaterThan'",
+      );
+      expect(longTerm).toContain("parameters('rawLongTermAfterDays')");
+
+      expect(resolveValue(main, 'dataStorage', "[parameters('rawCoolAfterDays')]")).toEqual(
+        MAIN_PARAM('rawCoolAfterDays', 30),
+      );
+      expect(resolveValue(main, 'dataStorage', "[parameters('rawLongTermAfterDays')]")).toEqual(
+        MAIN_PARAM('rawLongTermAfterDays', 180),
+      );
+      expect(main.parameters!.rawLongTermTier).toMatchObject({
+        defaultValue: 'Cold',
+        allowedValues: ['Cold', 'Archive'],
+      });
+    });
+
+    it('puts an optional, off-by-default time-based retention policy on the raw container', () => {
+      const policy = single(
+        data(),
+        'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies',
+      );
+      expect(resolveValue(main, 'dataStorage', policy.condition)).toEqual(
+        MAIN_PARAM('enableRawImmutability', false),
+      );
+      expect(policy.name).toContain("parameters('rawContainerName')");
+      const props = policy.properties as Record<string, unknown>;
+      expect(resolveValue(main, 'dataStorage', props.immutabilityPeriodSinceCreationInDays)).toEqual(
+        MAIN_PARAM('rawImmutabilityDays', 365),
+      );
+    });
+  });
+
+  describe('function host storage', () => {
+    it('is a separate keyless account holding the deployment-package container', () => {
+      const host = module(main, 'hostStorage').template;
+      const account = single(host, 'Microsoft.Storage/storageAccounts');
+      expect(account.properties).toMatchObject({
+        allowSharedKeyAccess: false,
+        allowBlobPublicAccess: false,
+        minimumTlsVersion: 'TLS1_2',
+        supportsHttpsTrafficOnly: true,
+        defaultToOAuthAuthentication: true,
+      });
+      const container = single(host, 'Microsoft.Storage/storageAccounts/blobServices/containers');
+      expect(container.properties).toEqual({ publicAccess: 'None' });
+      expect(module(main, 'hostStorage').parameters.name).not.toEqual(
+        module(main, 'dataStorage').parameters.name,
+      );
+    });
+  });
+
+  describe('monitoring', () => {
+    it('is a Log Analytics workspace with workspace-based Application Insights, local auth disabled', () => {
+      const mon = module(main, 'monitoring').template;
+      const workspace = single(mon, 'Microsoft.OperationalInsights/workspaces');
+      expect(workspace.properties).toMatchObject({ sku: { name: 'PerGB2018' } });
+      const appInsights = single(mon, 'Microsoft.Insights/components');
+      expect(appInsights.properties).toMatchObject({
+        Application_Type: 'web',
+        DisableLocalAuth: true,
+        WorkspaceResourceId:
+          "[resourceId('Microsoft.OperationalInsights/workspaces', parameters('logAnalyticsName'))]",
+      });
+    });
+  });
+
+  describe('Function App on Flex Consumption', () => {
+    const api = () => module(main, 'api').template;
+    const site = () => single(api(), 'Microsoft.Web/sites');
+
+    it('runs on an FC1 FlexConsumption Linux plan', () => {
+      const plan = single(api(), 'Microsoft.Web/serverfarms');
+      expect(plan.sku).toEqual({ name: 'FC1', tier: 'FlexConsumption' });
+      expect(plan.properties).toMatchObject({ reserved: true });
+      expect(site().properties!.serverFarmId).toBe(
+        "[resourceId('Microsoft.Web/serverfarms', parameters('planName'))]",
+      );
+    });
+
+    it('is an HTTPS-only Linux function app with TLS 1.2 and FTPS disabled', () => {
+      expect(site().kind).toBe('functionapp,linux');
+      expect(site().properties).toMatchObject({
+        httpsOnly: true,
+        siteConfig: { minTlsVersion: '1.2', ftpsState: 'Disabled' },
+      });
+    });
+
+    it('is tagged azd-service-name: api', () => {
+      expect(site().tags).toBe("[union(parameters('tags'), createObject('azd-service-name', 'api'))]");
+    });
+
+    it('runs as the user-assigned identity only', () => {
+      expect(site().identity).toEqual({
+        type: 'UserAssigned',
+        userAssignedIdentities: { "[format('{0}', parameters('identityId'))]": {} },
+      });
+      expect(module(main, 'api').parameters.identityId).toBe("[reference('identity').outputs.id.value]");
+      const identity = single(
+        module(main, 'identity').template,
+        'Microsoft.ManagedIdentity/userAssignedIdentities',
+      );
+      expect(identity.location).toBe("[parameters('location')]");
+    });
+
+    it('deploys from a blob container with user-assigned identity authentication', () => {
+      const config = site().properties!.functionAppConfig as FunctionAppConfig;
+      expect(config.deployment.storage).toEqual({
+        type: 'blobContainer',
+        value:
+          "[format('{0}{1}', parameters('hostStorageBlobEndpoint'), parameters('deploymentContainerName'))]",
+        authentication: {
+          type: 'UserAssignedIdentity',
+          userAssignedIdentityResourceId: "[parameters('identityId')]",
+        },
+      });
+      const params = module(main, 'api').parameters;
+      expect(params.hostStorageBlobEndpoint).toBe("[reference('hostStorage').outputs.blobEndpoint.value]");
+      expect(params.deploymentContainerName).toBe(
+        "[reference('hostStorage').outputs.deploymentContainerName.value]",
+      );
+      const hostOutputs = module(main, 'hostStorage').template.outputs!;
+      expect(hostOutputs.blobEndpoint!.value).toBe("[reference('account').primaryEndpoints.blob]");
+    });
+
+    it('runs Node 22 with parameterised scale-out and instance memory', () => {
+      const config = site().properties!.functionAppConfig as FunctionAppConfig;
+      expect(config.runtime).toEqual({ name: 'node', version: '22' });
+      expect(resolveValue(main, 'api', config.scaleAndConcurrency.maximumInstanceCount)).toEqual(
+        MAIN_PARAM('maximumInstanceCount', 100),
+      );
+      expect(resolveValue(main, 'api', config.scaleAndConcurrency.instanceMemoryMB)).toEqual(
+        MAIN_PARAM('instanceMemoryMB', 2048),
+      );
+      expect(main.parameters!.maximumInstanceCount).toMatchObject({ minValue: 40, maxValue: 1000 });
+      expect(main.parameters!.instanceMemoryMB!.allowedValues).toEqual([512, 2048, 4096]);
+    });
+
+    it('disables basic-auth publishing credentials', () => {
+      const policies = ofType(api(), 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
+      expect(policies).toHaveLength(2);
+      for (const policy of policies) expect(policy.properties).toEqual({ allow: false });
+    });
+
+    it('sets exactly the expected app settings, with identity-based host storage', () => {
+      const settings = settingsOf();
+      expect(Object.keys(settings).sort()).toEqual(
+        [
+          'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+          'APPLICATIONINSIGHTS_CONNECTION_STRING',
+          'AZURE_CLIENT_ID',
+          'AzureWebJobsStorage__accountName',
+          'AzureWebJobsStorage__clientId',
+          'AzureWebJobsStorage__credential',
+          'DATA_STORAGE_ACCOUNT_NAME',
+          'DATA_STORAGE_BLOB_ENDPOINT',
+          'DATA_STORAGE_TABLE_ENDPOINT',
+          'DEVICES_TABLE',
+          'IDEMPOTENCY_TABLE',
+          'INGEST_AUTH',
+          'MAX_BODY_BYTES',
+          'RAW_CONTAINER',
+          'STORAGE_TIMEOUT_MS',
+        ].sort(),
+      );
+      expect(settings.AzureWebJobsStorage__credential).toBe('managedidentity');
+      expect(settings.AzureWebJobsStorage__clientId).toBe("[parameters('identityClientId')]");
+      expect(resolveValue(main, 'api', settings.AzureWebJobsStorage__accountName)).toBe(
+        "[format('sthost{0}', variables('resourceToken'))]",
+      );
+    });
+
+    it('wires the data storage settings to the data account endpoints', () => {
+      const settings = settingsOf();
+      const params = module(main, 'api').parameters;
+      expect(resolveValue(main, 'api', settings.DATA_STORAGE_ACCOUNT_NAME)).toBe(
+        "[format('st{0}', variables('resourceToken'))]",
+      );
+      expect(module(main, 'dataStorage').parameters.name).toBe("[variables('dataStorageAccountName')]");
+      expect(paramRef(settings.DATA_STORAGE_BLOB_ENDPOINT)).toBe('dataStorageBlobEndpoint');
+      expect(params.dataStorageBlobEndpoint).toBe("[reference('dataStorage').outputs.blobEndpoint.value]");
+      expect(paramRef(settings.DATA_STORAGE_TABLE_ENDPOINT)).toBe('dataStorageTableEndpoint');
+      expect(params.dataStorageTableEndpoint).toBe("[reference('dataStorage').outputs.tableEndpoint.value]");
+      const outputs = module(main, 'dataStorage').template.outputs!;
+      expect(outputs.blobEndpoint!.value).toBe("[reference('account').primaryEndpoints.blob]");
+      expect(outputs.tableEndpoint!.value).toBe("[reference('account').primaryEndpoints.table]");
+    });
+
+    it('passes the fixed container and table names and the parameterised limits', () => {
+      const settings = settingsOf();
+      expect(resolveValue(main, 'api', settings.RAW_CONTAINER)).toBe('raw');
+      expect(resolveValue(main, 'api', settings.IDEMPOTENCY_TABLE)).toBe('idempotency');
+      expect(resolveValue(main, 'api', settings.DEVICES_TABLE)).toBe('devices');
+      expect(settings.MAX_BODY_BYTES).toBe("[string(parameters('maxBodyBytes'))]");
+      expect(resolveValue(main, 'api', "[parameters('maxBodyBytes')]")).toEqual(
+        MAIN_PARAM('maxBodyBytes', 10485760),
+      );
+      expect(settings.STORAGE_TIMEOUT_MS).toBe("[string(parameters('storageTimeoutMs'))]");
+      expect(resolveValue(main, 'api', "[parameters('storageTimeoutMs')]")).toEqual(
+        MAIN_PARAM('storageTimeoutMs', 10000),
+      );
+    });
+
+    it('gives DefaultAzureCredential and Application Insights the identity client id', () => {
+      const settings = settingsOf();
+      expect(settings.AZURE_CLIENT_ID).toBe("[parameters('identityClientId')]");
+      expect(module(main, 'api').parameters.identityClientId).toBe(
+        "[reference('identity').outputs.clientId.value]",
+      );
+      expect(module(main, 'identity').template.outputs!.clientId!.value).toContain('.clientId');
+      expect(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe(
+        "[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]",
+      );
+      expect(resolveValue(main, 'api', settings.APPLICATIONINSIGHTS_CONNECTION_STRING)).toBe(
+        "[reference('monitoring').outputs.connectionString.value]",
+      );
+    });
+
+    it("hard-codes INGEST_AUTH to 'on' with no parameter to turn it off", () => {
+      expect(settingsOf().INGEST_AUTH).toBe('on');
+      const templates = [main, ...[...modulesOf(main).values()].map((m) => m.template)];
+      for (const template of templates) {
+        for (const name of Object.keys(template.parameters ?? {})) expect(name).not.toMatch(/ingest|auth/i);
+      }
+    });
+  });
+
+  describe('role assignments', () => {
+    const rbac = () => module(main, 'rbac');
+    const assignments = () => ofType(rbac().template, 'Microsoft.Authorization/roleAssignments');
+
+    const roleGuid = (assignment: ArmResource): string => {
+      const ref = /^\[variables\('([^']+)'\)\]$/.exec(String(assignment.properties!.roleDefinitionId))?.[1];
+      const definition = String(rbac().template.variables![ref!]);
+      expect(definition).toMatch(/^\[subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', '/);
+      return /'([0-9a-f-]{36})'\)\]$/.exec(definition)![1]!;
+    };
+
+    const ACCOUNT = (param: string) =>
+      `[resourceId('Microsoft.Storage/storageAccounts', parameters('${param}'))]`;
+    const CONTAINER =
+      "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('dataStorageAccountName'), 'default', parameters('rawContainerName'))]";
+    const APP_INSIGHTS =
+      "[resourceId('Microsoft.Insights/components', parameters('applicationInsightsName'))]";
+
+    const expected = [
+      {
+        role: ROLE.storageBlobDataContributor,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'appPrincipalId',
+      },
+      {
+        role: ROLE.storageTableDataContributor,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'appPrincipalId',
+      },
+      {
+        role: ROLE.storageBlobDataOwner,
+        scope: ACCOUNT('hostStorageAccountName'),
+        principal: 'appPrincipalId',
+      },
+      { role: ROLE.monitoringMetricsPublisher, scope: APP_INSIGHTS, principal: 'appPrincipalId' },
+      {
+        role: ROLE.storageBlobDataContributor,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'userPrincipalId',
+      },
+      {
+        role: ROLE.storageTableDataContributor,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'userPrincipalId',
+      },
+      { role: ROLE.storageBlobDataReader, scope: CONTAINER, principal: 'vendorPrincipalId' },
+    ];
+
+    it('are all in the rbac module, and nowhere else', () => {
+      for (const [symbol, mod] of modulesOf(main)) {
+        const count = ofType(mod.template, 'Microsoft.Authorization/roleAssignments').length;
+        expect({ symbol, count }).toEqual({ symbol, count: symbol === 'rbac' ? expected.length : 0 });
+      }
+      expect(ofType(main, 'Microsoft.Authorization/roleAssignments')).toHaveLength(0);
+    });
+
+    it('grant exactly the expected role, principal and scope, named guid(scope, principal, role)', () => {
+      const actual = assignments().map((a) => ({
+        role: roleGuid(a),
+        scope: a.scope,
+        principal: paramRef(a.properties!.principalId),
+      }));
+      expect(actual).toEqual(expect.arrayContaining(expected));
+      expect(actual).toHaveLength(expected.length);
+
+      for (const a of assignments()) {
+        const scope = String(a.scope).slice(1, -1);
+        const principal = paramRef(a.properties!.principalId);
+        expect(a.name).toBe(
+          `[guid(${scope}, parameters('${principal}'), ${String(a.properties!.roleDefinitionId).slice(1, -1)})]`,
+        );
+      }
+    });
+
+    it('target the app identity as a ServicePrincipal, unconditionally', () => {
+      const app = assignments().filter((a) => paramRef(a.properties!.principalId) === 'appPrincipalId');
+      expect(app).toHaveLength(4);
+      for (const a of app) {
+        expect(a.properties!.principalType).toBe('ServicePrincipal');
+        expect(a.condition).toBeUndefined();
+      }
+      expect(rbac().parameters.appPrincipalId).toBe("[reference('identity').outputs.principalId.value]");
+    });
+
+    it('grant the deploying user blob + table data access only when principalId is set', () => {
+      const user = assignments().filter((a) => paramRef(a.properties!.principalId) === 'userPrincipalId');
+      expect(user.map(roleGuid).sort()).toEqual(
+        [ROLE.storageBlobDataContributor, ROLE.storageTableDataContributor].sort(),
+      );
+      for (const a of user) {
+        expect(a.condition).toBe("[not(empty(parameters('userPrincipalId')))]");
+        expect(resolveValue(main, 'rbac', a.properties!.principalType)).toEqual(
+          MAIN_PARAM('principalType', 'User'),
+        );
+      }
+      expect(resolveValue(main, 'rbac', "[parameters('userPrincipalId')]")).toEqual(
+        MAIN_PARAM('principalId', ''),
+      );
+    });
+
+    it('grant the optional vendor Storage Blob Data Reader on the raw container only', () => {
+      const vendor = assignments().filter((a) => paramRef(a.properties!.principalId) === 'vendorPrincipalId');
+      expect(vendor).toHaveLength(1);
+      const [a] = vendor as [ArmResource];
+      expect(roleGuid(a)).toBe(ROLE.storageBlobDataReader);
+      expect(a.scope).toBe(CONTAINER);
+      expect(a.condition).toBe("[not(empty(parameters('vendorPrincipalId')))]");
+      expect(resolveValue(main, 'rbac', "[parameters('rawContainerName')]")).toBe('raw');
+      expect(resolveValue(main, 'rbac', "[parameters('vendorPrincipalId')]")).toEqual(
+        MAIN_PARAM('vendorPrincipalId', ''),
+      );
+    });
+
+    it('scope the data roles to the data account and the owner role to the host account', () => {
+      expect(resolveValue(main, 'rbac', "[parameters('dataStorageAccountName')]")).toBe(
+        "[format('st{0}', variables('resourceToken'))]",
+      );
+      expect(resolveValue(main, 'rbac', "[parameters('hostStorageAccountName')]")).toBe(
+        "[format('sthost{0}', variables('resourceToken'))]",
+      );
+    });
+  });
+
+  describe('no keys, no secrets', () => {
+    it('never reads account keys or builds SAS tokens or key-based connection strings', () => {
+      for (const pattern of [
+        /listkeys/i,
+        /listAccountSas/i,
+        /listServiceSas/i,
+        /AccountKey=/i,
+        /SharedAccessSignature/i,
+        /DefaultEndpointsProtocol/i,
+        /InstrumentationKey=/i,
+      ]) {
+        expect({ pattern: pattern.source, found: pattern.test(text) }).toEqual({
+          pattern: pattern.source,
+          found: false,
+        });
+      }
+    });
+
+    it('has no secure parameters and no secure or secret-looking outputs', () => {
+      const templates = [main, ...[...modulesOf(main).values()].map((m) => m.template)];
+      for (const template of templates) {
+        for (const [name, p] of Object.entries(template.parameters ?? {})) {
+          expect({ name, type: p.type.toLowerCase() }).not.toEqual({
+            name,
+            type: expect.stringMatching(/^secure/),
+          });
+        }
+        for (const [name, o] of Object.entries(template.outputs ?? {})) {
+          expect({ name, type: o.type.toLowerCase() }).not.toEqual({
+            name,
+            type: expect.stringMatching(/^secure/),
+          });
+          expect(name).not.toMatch(/key|secret|password|token|sas/i);
+        }
+      }
+    });
+
+    it('outputs exactly the documented UPPER_SNAKE values', () => {
+      expect(Object.keys(main.outputs!).sort()).toEqual(
+        [
+          'APPLICATIONINSIGHTS_CONNECTION_STRING',
+          'AZURE_LOCATION',
+          'AZURE_RESOURCE_GROUP',
+          'DATA_STORAGE_ACCOUNT_NAME',
+          'DATA_STORAGE_BLOB_ENDPOINT',
+          'DATA_STORAGE_TABLE_ENDPOINT',
+          'FUNCTION_APP_NAME',
+          'FUNCTION_APP_URL',
+          'INGEST_ENDPOINT',
+        ].sort(),
+      );
+      for (const [name, output] of Object.entries(main.outputs!)) {
+        expect(name).toMatch(/^[A-Z][A-Z0-9_]*$/);
+        expect(output.type).toBe('string');
+      }
+      expect(main.outputs!.INGEST_ENDPOINT!.value).toBe(
+        "[format('https://{0}/api/ingest/{{deviceId}}', reference('api').outputs.defaultHostName.value)]",
+      );
+      expect(main.outputs!.AZURE_LOCATION!.value).toBe("[parameters('location')]");
+    });
+  });
+
+  describe('locations', () => {
+    it('come from the location parameter for every resource, never a literal', () => {
+      const located: string[] = [];
+      for (const [symbol, r] of resourcesOf(main)) {
+        if (r.location === undefined) continue;
+        expect({ symbol, location: r.location }).toEqual({ symbol, location: "[parameters('location')]" });
+        located.push(r.type);
+      }
+      for (const [symbol, mod] of modulesOf(main)) {
+        for (const [name, r] of resourcesOf(mod.template)) {
+          if (r.location === undefined) continue;
+          expect({ symbol, name, location: r.location }).toEqual({
+            symbol,
+            name,
+            location: "[parameters('location')]",
+          });
+          expect(resolveValue(main, symbol, r.location)).toEqual(MAIN_PARAM('location'));
+          located.push(r.type);
+        }
+      }
+      expect(located.sort()).toEqual(
+        [
+          'Microsoft.Resources/resourceGroups',
+          'Microsoft.ManagedIdentity/userAssignedIdentities',
+          'Microsoft.Storage/storageAccounts',
+          'Microsoft.Storage/storageAccounts',
+          'Microsoft.OperationalInsights/workspaces',
+          'Microsoft.Insights/components',
+          'Microsoft.Web/serverfarms',
+          'Microsoft.Web/sites',
+        ].sort(),
+      );
+    });
+
+    it('has no location parameter with a default anywhere', () => {
+      expect(main.parameters!.location).not.toHaveProperty('defaultValue');
+      for (const mod of modulesOf(main).values()) {
+        const p = mod.template.parameters?.location;
+        if (p) expect(p).not.toHaveProperty('defaultValue');
+      }
+    });
+  });
+});
