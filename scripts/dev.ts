@@ -1,20 +1,26 @@
 /**
- * `npm start`: Azurite + the real v4 handlers on http://localhost:7071/api/..., like `func start`.
- * Ctrl-C stops both.
+ * `npm start`: Azurite + the real v4 handlers on http://localhost:7071/api/... (and https on 7443
+ * when `npm run cert` has made a certificate), like `func start`. Ctrl-C stops both.
  */
 import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
+import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
 import { type AzuriteInstance, DEFAULT_AZURITE_DIR, isPortOpen, startAzurite } from './azurite';
+import { DEFAULT_CERT_DIR, certFiles, loadServerTls } from './certs';
+import { provisionDemoDevice } from './deviceAdmin';
 import { DevHost } from './functionsHost/devHost';
 import { httpFunctionsOf, loadFunctionApp } from './functionsHost/loadFunctionApp';
 import { applyLocalSettings, functionAppMain, hostRoutePrefix } from './localSettings';
 
 const AZURITE_PORTS = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
+const DEMO_DEVICE = 'truck-042';
 
 async function main(): Promise<void> {
   const settingsFile = applyLocalSettings();
   const port = Number(process.env.PORT ?? 7071);
+  const httpsPort = Number(process.env.HTTPS_PORT ?? 7443);
+  const certDir = process.env.DEV_CERT_DIR ?? DEFAULT_CERT_DIR;
 
   let azurite: AzuriteInstance | undefined;
   if (/UseDevelopmentStorage=true/i.test(process.env.DATA_STORAGE_CONNECTION_STRING ?? '')) {
@@ -29,18 +35,37 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig();
-  await ensureStorageResources(createStorageClients(config));
+  const clients = createStorageClients(config);
+  await ensureStorageResources(clients);
+  const demoKey = config.authEnabled
+    ? await provisionDemoDevice(
+        new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
+        DEMO_DEVICE,
+        'oil-condition-v1',
+      )
+    : undefined;
 
   const functions = httpFunctionsOf(loadFunctionApp(functionAppMain()));
-  const host = new DevHost({ functions, routePrefix: hostRoutePrefix() });
-  const { server, url } = await host.listen(port, '127.0.0.1');
+  const prefix = hostRoutePrefix();
+  const host = new DevHost({ functions, routePrefix: prefix });
+  const servers = [await host.listen(port, '127.0.0.1')];
+  const tls = loadServerTls(certDir);
+  if (tls) servers.push(await host.listen(httpsPort, '127.0.0.1', tls));
 
   console.log(`\nSettings: ${settingsFile}`);
-  for (const fn of functions)
-    console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${url}/${hostRoutePrefix()}/${fn.route}`);
+  for (const { url } of servers) {
+    for (const fn of functions)
+      console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${url}/${prefix}/${fn.route}`);
+  }
+  const auth = demoKey ? ` \\\n    -H 'Authorization: Bearer ${demoKey}'` : '';
   console.log(
-    `\nTry it:\n  curl -i -X POST ${url}/api/ingest/truck-042 \\\n    -H 'Content-Type: application/json' --data-binary @scripts/samples/oil-condition.json\n`,
+    `\nDemo device ${DEMO_DEVICE}${demoKey ? ` (a new key each start; older start keys are revoked)` : ''}. Try it:`,
   );
+  console.log(
+    `  curl -i -X POST ${servers[0]!.url}/${prefix}/ingest/${DEMO_DEVICE}${auth} \\\n    -H 'Content-Type: application/json' --data-binary @scripts/samples/oil-condition.json\n`,
+  );
+  if (tls) console.log(`  HTTPS: add --cacert ${certFiles(certDir).caCert} and use ${servers[1]!.url}\n`);
+  else console.log('  HTTPS: run `npm run cert` first to serve https on port 7443 too.\n');
   console.log('Ctrl-C to stop.');
 
   let stopping = false;
@@ -48,8 +73,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping...');
-    server.closeAllConnections?.();
-    await new Promise((r) => server.close(r));
+    for (const { server } of servers) {
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(r));
+    }
     await azurite?.stop();
     process.exit(0);
   };

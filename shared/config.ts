@@ -16,6 +16,15 @@ export interface Config {
   retryAfterSeconds: number;
   /** JSON object { deviceId | "prefix*": model }, overriding the bundled device map. */
   deviceModelsOverride?: string;
+  /** Per-device keys from the devices table; off only for local development. */
+  authEnabled: boolean;
+  devicesTable: string;
+  /** How long a device's record (keys, disabled flag) is cached per instance: the revocation bound. */
+  deviceCacheTtlMs: number;
+  /** Token bucket per device and instance; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  rateLimitBurst: number;
+  maxJsonDepth: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,7 +45,27 @@ export function loadConfig(env: Env = process.env): Config {
     storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
     deviceModelsOverride: nonEmpty(env.DEVICE_MODELS),
+    authEnabled: authSetting(env),
+    devicesTable: matching(env, 'DEVICES_TABLE', 'devices', TABLE_NAME, 'a table name'),
+    deviceCacheTtlMs: integer(env, 'DEVICE_CACHE_TTL_SECONDS', 60, 0, 3600) * 1000,
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
+    rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 60, 1, 100_000),
+    maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 64, 2, 1000),
   };
+}
+
+/**
+ * INGEST_AUTH=off is for a developer's machine only. Inside App Service / Functions (WEBSITE_SITE_NAME
+ * is set by the platform) it is refused, so no app setting can open a deployed endpoint.
+ */
+function authSetting(env: Env): boolean {
+  const value = (nonEmpty(env.INGEST_AUTH) ?? 'on').toLowerCase();
+  if (value !== 'on' && value !== 'off')
+    throw new ConfigurationError('INGEST_AUTH', `expected "on" or "off", got "${value}"`);
+  if (value === 'off' && nonEmpty(env.WEBSITE_SITE_NAME)) {
+    throw new ConfigurationError('INGEST_AUTH', 'device authentication cannot be turned off in Azure');
+  }
+  return value === 'on';
 }
 
 function storageConnection(env: Env): StorageConnection {

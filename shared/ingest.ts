@@ -6,7 +6,16 @@ import { md5, sha256Hex } from './hash';
 import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
-import { checkContentLength, checkContentType, readBodyCapped } from './requestBody';
+import { type DeviceAuthenticator, credentialFrom } from './auth/authenticateDevice';
+import type { TokenBucketLimiter } from './rateLimiter';
+import {
+  type ContentEncoding,
+  checkContentEncoding,
+  checkContentLength,
+  checkContentType,
+  decodeBody,
+  readBodyCapped,
+} from './requestBody';
 import type { IdempotencyStore, RawBlobStore } from './storage/types';
 import { type DeviceModelMap, modelForDevice } from './validation/deviceModels';
 import type { PayloadValidator } from './validation/payloadValidator';
@@ -17,6 +26,10 @@ export interface IngestRequest {
   deviceId: string | undefined;
   contentType: string | null;
   contentLength: string | null;
+  contentEncoding: string | null;
+  authorization: string | null;
+  /** `x-device-key`, for gateways that cannot set Authorization. */
+  deviceKey: string | null;
   idempotencyKey: string | null;
   /** X-Forwarded-For as received; the first hop is the device. */
   forwardedFor: string | null;
@@ -34,6 +47,12 @@ export interface IngestOutcome {
   schemaId: string;
 }
 
+/** How this request's copy of the bytes arrived, recorded in the blob's metadata. */
+interface Receipt {
+  clientIp: string;
+  encoding: ContentEncoding;
+}
+
 /** Filled in as the request progresses, so the one log line can say how far it got. */
 export interface IngestTrace {
   deviceId?: string;
@@ -44,10 +63,14 @@ export interface IngestTrace {
 export interface IngestDependencies {
   rawContainer: string;
   maxBodyBytes: number;
+  maxJsonDepth: number;
   validator: PayloadValidator;
   deviceModels: DeviceModelMap;
   blobs: RawBlobStore;
   records: IdempotencyStore;
+  /** Absent only when INGEST_AUTH=off (local development). */
+  authenticator?: DeviceAuthenticator;
+  rateLimiter?: TokenBucketLimiter;
   now?: () => Date;
 }
 
@@ -77,22 +100,31 @@ export class IngestService {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RequestError(405, 'method_not_allowed', 'Use POST to send a file.', [], { Allow: 'POST' });
     }
+    // The key is checked before a byte of the body is read.
+    const device = await this.deps.authenticator?.authenticate(
+      deviceId,
+      credentialFrom(request.authorization, request.deviceKey),
+    );
+    this.takeRateToken(deviceId);
     checkContentType(request.contentType);
+    const encoding = checkContentEncoding(request.contentEncoding);
     checkContentLength(request.contentLength, this.deps.maxBodyBytes);
 
-    const bytes = await readBodyCapped(request.body, this.deps.maxBodyBytes);
+    const received = await readBodyCapped(request.body, this.deps.maxBodyBytes);
+    const bytes = await decodeBody(received, encoding, this.deps.maxBodyBytes);
     trace.bytes = bytes.byteLength;
-    const payload = parseJson(bytes);
-    const schemaId = modelForDevice(this.deps.deviceModels, deviceId);
+    const payload = parseJson(bytes, this.deps.maxJsonDepth);
+    // The registry's model wins; the device map covers local development without a registry.
+    const schemaId = device?.model ?? modelForDevice(this.deps.deviceModels, deviceId);
     this.deps.validator.validate(schemaId, payload, bytes.byteLength);
 
     const sha256 = sha256Hex(bytes);
     const key = idempotencyKeyFor(request.idempotencyKey, sha256);
     trace.key = shortKey(key);
-    const clientIp = firstHop(request.forwardedFor);
+    const receipt = { clientIp: firstHop(request.forwardedFor), encoding };
 
     const existing = await this.deps.records.get(deviceId, key);
-    if (existing) return this.resume(existing, bytes, sha256, clientIp);
+    if (existing) return this.resume(existing, bytes, sha256, receipt);
 
     const receivedAt = this.now();
     const record: IdempotencyRecord = {
@@ -110,10 +142,10 @@ export class IngestService {
       const winner = await this.deps.records.get(deviceId, key);
       if (!winner)
         throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
-      return this.resume(winner, bytes, sha256, clientIp);
+      return this.resume(winner, bytes, sha256, receipt);
     }
     // 'exists' here means a concurrent resend already wrote these very bytes under our reserved name.
-    const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, clientIp));
+    const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt));
     return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
   }
 
@@ -121,7 +153,7 @@ export class IngestService {
     record: IdempotencyRecord,
     bytes: Uint8Array,
     sha256: string,
-    clientIp: string,
+    receipt: Receipt,
   ): Promise<IngestOutcome> {
     if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
     if (record.state === RecordState.Stored) return this.outcome('duplicate', record);
@@ -130,14 +162,23 @@ export class IngestService {
     // (same SHA-256), so writing them under the reserved name is safe whoever wins.
     const wrote =
       !(await this.deps.blobs.exists(record.blobName)) &&
-      (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, clientIp))) === 'created';
+      (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt))) === 'created';
     // Only an optimisation for the next resend: the blob is durable either way, so a failure here
     // must not turn this 200 into a 503.
     await this.deps.records.markStored(record).catch(() => undefined);
     return this.outcome(wrote ? 'stored' : 'duplicate', record);
   }
 
-  private blobFor(record: IdempotencyRecord, bytes: Uint8Array, clientIp: string) {
+  private takeRateToken(deviceId: string): void {
+    const verdict = this.deps.rateLimiter?.take(deviceId);
+    if (verdict && !verdict.allowed) {
+      throw new RequestError(429, 'rate_limited', 'Too many requests from this device; retry later.', [], {
+        'Retry-After': String(verdict.retryAfterSeconds),
+      });
+    }
+  }
+
+  private blobFor(record: IdempotencyRecord, bytes: Uint8Array, receipt: Receipt) {
     return {
       name: record.blobName,
       bytes,
@@ -150,8 +191,10 @@ export class IngestService {
         sha256: record.sha256,
         idempotencykey: encodeURIComponent(record.key),
         schemaid: record.schemaId,
-        clientip: clientIp,
+        clientip: receipt.clientIp,
         sizebytes: String(record.sizeBytes),
+        // The blob always holds the decompressed JSON; this says how it travelled.
+        receivedencoding: receipt.encoding,
       },
     };
   }

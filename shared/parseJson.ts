@@ -1,4 +1,5 @@
 import { RequestError } from './errors';
+import { checkJsonStructure } from './jsonStructure';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -7,7 +8,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Invalid UTF-8 and a byte-order mark are refused (RFC 8259 forbids emitting one) so the stored
  * bytes are exactly what a vendor's JSON parser reads.
  */
-export function parseJson(bytes: Uint8Array): unknown {
+export function parseJson(bytes: Uint8Array, maxDepth = 64): unknown {
   if (bytes.byteLength === 0) {
     throw new RequestError(400, 'empty_body', 'The body is empty; send one JSON document.');
   }
@@ -24,8 +25,9 @@ export function parseJson(bytes: Uint8Array): unknown {
       'The body starts with a byte-order mark; send plain UTF-8 JSON.',
     );
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     // V8's messages can quote a slice of the payload; error bodies carry only the position.
     const position = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
@@ -33,4 +35,6 @@ export function parseJson(bytes: Uint8Array): unknown {
       position === undefined ? 'unexpected end or token' : `syntax error at character ${position}`;
     throw new RequestError(400, 'invalid_json', 'The body is not valid JSON.', [{ message: where }]);
   }
+  checkJsonStructure(text, maxDepth);
+  return value;
 }

@@ -1,4 +1,8 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { RequestError } from './errors';
+
+const gunzipAsync = promisify(gunzip);
 
 /** Rejects a declared oversize body before a byte of it is read. */
 export function checkContentLength(header: string | null | undefined, maxBytes: number): void {
@@ -42,5 +46,34 @@ export function checkContentType(header: string | null | undefined): void {
       'Content-Type must be application/json (charset utf-8).',
       [{ path: 'headers.content-type', message: header ? `got "${header.slice(0, 100)}"` : 'missing' }],
     );
+  }
+}
+
+export type ContentEncoding = 'identity' | 'gzip';
+
+export function checkContentEncoding(header: string | null | undefined): ContentEncoding {
+  const value = (header ?? '').trim().toLowerCase();
+  if (value === '' || value === 'identity') return 'identity';
+  if (value === 'gzip' || value === 'x-gzip') return 'gzip';
+  throw new RequestError(415, 'unsupported_content_encoding', 'Content-Encoding must be gzip or absent.', [
+    { path: 'headers.content-encoding', message: `got "${value.slice(0, 50)}"` },
+  ]);
+}
+
+/**
+ * Gateways on metered links gzip their files. The decompressed size is capped too, so a small
+ * "zip bomb" is refused with 413 instead of filling memory; the inflater stops at the cap.
+ */
+export async function decodeBody(
+  bytes: Uint8Array,
+  encoding: ContentEncoding,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  if (encoding === 'identity') return bytes;
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw payloadTooLarge(maxBytes);
+    throw new RequestError(400, 'invalid_gzip', 'The body is not valid gzip data.');
   }
 }

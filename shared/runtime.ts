@@ -1,6 +1,10 @@
 import { type Config, loadConfig } from './config';
 import bundledDeviceModels from './schemas/device-models.json';
+import { DeviceAuthenticator } from './auth/authenticateDevice';
+import { CachedDeviceRegistry } from './auth/cachedDeviceRegistry';
 import { checkStorage } from './health';
+import { TokenBucketLimiter } from './rateLimiter';
+import { TableDeviceRegistry } from './storage/tableDeviceRegistry';
 import { IngestService } from './ingest';
 import { BlobRawStore } from './storage/blobRawStore';
 import { createStorageClients, type StorageClients } from './storage/clients';
@@ -16,8 +20,15 @@ export interface Runtime {
   checkHealth(): Promise<void>;
 }
 
-/** `now` is the receive clock; tests move it to check behaviour across days. */
-export function createRuntime(config: Config, now?: () => Date): Runtime {
+/**
+ * `now` is the receive clock; tests move it to check behaviour across days. `warn` receives the
+ * loud start-up warning when device authentication is off.
+ */
+export function createRuntime(
+  config: Config,
+  now?: () => Date,
+  warn: (message: string) => void = console.warn,
+): Runtime {
   const validator = loadGeneratedValidator();
   const deviceModels = config.deviceModelsOverride
     ? parseDeviceModelMap(config.deviceModelsOverride, validator.models, 'DEVICE_MODELS')
@@ -28,13 +39,29 @@ export function createRuntime(config: Config, now?: () => Date): Runtime {
       );
   const clients = createStorageClients(config);
   const records = new TableIdempotencyStore(clients.idempotencyTable, config.storageTimeoutMs);
+  const registry = new CachedDeviceRegistry(
+    new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
+    config.deviceCacheTtlMs,
+  );
+  if (!config.authEnabled) {
+    warn(
+      '\n*** WARNING: INGEST_AUTH=off - device keys are NOT checked; anyone can write under any device id. ' +
+        'Local development only. ***\n',
+    );
+  }
   const ingest = new IngestService({
     rawContainer: config.rawContainer,
     maxBodyBytes: config.maxBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
     validator,
     deviceModels,
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     records,
+    authenticator: config.authEnabled ? new DeviceAuthenticator(registry) : undefined,
+    rateLimiter:
+      config.rateLimitPerMinute > 0
+        ? new TokenBucketLimiter(config.rateLimitPerMinute, config.rateLimitBurst)
+        : undefined,
     now,
   });
   return {

@@ -8,6 +8,7 @@ export interface StorageClients {
   rawContainer: ContainerClient;
   tableService: TableServiceClient;
   idempotencyTable: TableClient;
+  devicesTable: TableClient;
 }
 
 /**
@@ -28,34 +29,27 @@ export function createStorageClients(config: Config): StorageClients {
 
   let blobService: BlobServiceClient;
   let tableService: TableServiceClient;
-  let idempotencyTable: TableClient;
+  let tableClient: (name: string) => TableClient;
   if (storage.kind === 'connectionString') {
-    const insecure = { ...tableOptions, allowInsecureConnection: isPlainHttp(storage.connectionString) };
-    blobService = BlobServiceClient.fromConnectionString(storage.connectionString, blobOptions);
-    tableService = TableServiceClient.fromConnectionString(storage.connectionString, insecure);
-    idempotencyTable = TableClient.fromConnectionString(
-      storage.connectionString,
-      config.idempotencyTable,
-      insecure,
-    );
+    const { connectionString } = storage;
+    const options = { ...tableOptions, allowInsecureConnection: isPlainHttp(connectionString) };
+    blobService = BlobServiceClient.fromConnectionString(connectionString, blobOptions);
+    tableService = TableServiceClient.fromConnectionString(connectionString, options);
+    tableClient = (name) => TableClient.fromConnectionString(connectionString, name, options);
   } else {
     const credential = new DefaultAzureCredential({
       managedIdentityClientId: storage.managedIdentityClientId,
     });
     blobService = new BlobServiceClient(storage.blobEndpoint, credential, blobOptions);
     tableService = new TableServiceClient(storage.tableEndpoint, credential, tableOptions);
-    idempotencyTable = new TableClient(
-      storage.tableEndpoint,
-      config.idempotencyTable,
-      credential,
-      tableOptions,
-    );
+    tableClient = (name) => new TableClient(storage.tableEndpoint, name, credential, tableOptions);
   }
   return {
     blobService,
     rawContainer: blobService.getContainerClient(config.rawContainer),
     tableService,
-    idempotencyTable,
+    idempotencyTable: tableClient(config.idempotencyTable),
+    devicesTable: tableClient(config.devicesTable),
   };
 }
 
@@ -71,4 +65,5 @@ function isPlainHttp(connectionString: string): boolean {
 export async function ensureStorageResources(clients: StorageClients): Promise<void> {
   await clients.rawContainer.createIfNotExists();
   await clients.tableService.createTable(clients.idempotencyTable.tableName);
+  await clients.tableService.createTable(clients.devicesTable.tableName);
 }

@@ -3,12 +3,18 @@ import { createHealthHandler } from '../../functions/health';
 import { createIngestHandler } from '../../functions/ingest';
 import { loadConfig } from '../../shared/config';
 import { createRuntime, type Runtime } from '../../shared/runtime';
+import { newDeviceKey } from '../../shared/auth/deviceKey';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
+import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { azuriteConnectionString, uniqueStorageNames } from './azurite';
 import { StorageInspector } from './storageInspector';
 
 export interface TestApp {
   runtime: Runtime;
+  /** Admin access to the devices table, as `npm run device` has. */
+  registry: TableDeviceRegistry;
+  /** Registers the device if needed and returns a fresh key for it. */
+  keyFor(deviceId: string, options?: { model?: string }): Promise<string>;
   inspector: StorageInspector;
   logs: string[];
   /** The real v4 handler, called with a hand-built HttpRequest. */
@@ -21,6 +27,12 @@ export interface TestApp {
   ): Promise<TestResponse>;
   health(): Promise<TestResponse>;
 }
+
+/**
+ * Request headers. Unless a test sets `authorization` or `x-device-key` itself (null = leave out),
+ * requests carry a valid key for their device, provisioned on first use.
+ */
+export type TestHeaders = Record<string, string | null>;
 
 export interface TestResponse {
   status: number;
@@ -38,21 +50,44 @@ export async function createTestApp(
   now?: () => Date,
 ): Promise<TestApp> {
   const names = uniqueStorageNames();
-  const direct = loadConfig({
-    DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(),
-    RAW_CONTAINER: names.rawContainer,
-    IDEMPOTENCY_TABLE: names.idempotencyTable,
-  });
-  await ensureStorageResources(createStorageClients(direct));
+  const storageSettings = { RAW_CONTAINER: names.rawContainer, IDEMPOTENCY_TABLE: names.idempotencyTable };
+  const direct = createStorageClients(
+    loadConfig({ DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(), ...storageSettings }),
+  );
+  await ensureStorageResources(direct);
   const runtime = createRuntime(
     loadConfig({
       DATA_STORAGE_CONNECTION_STRING: storageConnection,
-      RAW_CONTAINER: names.rawContainer,
-      IDEMPOTENCY_TABLE: names.idempotencyTable,
+      ...storageSettings,
+      // Rate limiting has its own tests; elsewhere it would only make request counts matter.
+      RATE_LIMIT_PER_MINUTE: '0',
       ...settings,
     }),
     now,
+    () => undefined,
   );
+  const registry = new TableDeviceRegistry(direct.devicesTable, 10_000);
+  const keys = new Map<string, Promise<string>>();
+  const keyFor = async (deviceId: string, options: { model?: string } = {}) => {
+    const key = newDeviceKey(deviceId);
+    const createdAt = new Date().toISOString();
+    const record = { keyId: key.keyId, hash: key.hash, createdAt };
+    if (await registry.get(deviceId)) await registry.addKey(deviceId, record);
+    else await registry.create({ deviceId, model: options.model ?? '', createdAt }, record);
+    return key.token;
+  };
+  const credentials = async (deviceId: string, headers: TestHeaders): Promise<Record<string, string>> => {
+    if (
+      'authorization' in headers ||
+      'x-device-key' in headers ||
+      !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(deviceId)
+    ) {
+      return {};
+    }
+    // One key per device for the automatic case, even when the first requests arrive at once.
+    if (!keys.has(deviceId)) keys.set(deviceId, keyFor(deviceId));
+    return { authorization: `Bearer ${await keys.get(deviceId)}` };
+  };
   const ingest = createIngestHandler(() => runtime);
   const health = createHealthHandler(() => runtime);
   const logs: string[] = [];
@@ -66,19 +101,29 @@ export async function createTestApp(
     method: string,
     deviceId: string,
     body?: string | Uint8Array,
-    headers: Record<string, string> = {},
+    headers: TestHeaders = {},
   ) => {
+    const sent: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(await credentials(deviceId, headers)),
+    };
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === null) delete sent[name];
+      else sent[name] = value;
+    }
     const request = new HttpRequest({
       method,
       url: `http://localhost:7071/api/ingest/${encodeURIComponent(deviceId)}`,
       params: { deviceId },
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: sent,
       body: body === undefined ? undefined : typeof body === 'string' ? { string: body } : { bytes: body },
     });
     return toTestResponse(await ingest(request, context()));
   };
   return {
     runtime,
+    registry,
+    keyFor,
     inspector: new StorageInspector(azuriteConnectionString(), names.rawContainer, names.idempotencyTable),
     logs,
     send,

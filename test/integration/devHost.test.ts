@@ -1,7 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, stopChild } from '../../scripts/azurite';
+import { certFiles, issueCertificates } from '../../scripts/certs';
 import { azuriteConnectionString, describeWithAzurite, uniqueStorageNames } from '../helpers/azurite';
 import { StorageInspector } from '../helpers/storageInspector';
 import { oilPayload } from '../helpers/testApp';
@@ -21,12 +24,20 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
   };
   let host: ChildProcess;
   let baseUrl: string;
+  let httpsPort: number;
+  let demoKey: string;
   let output = '';
+  const certDir = mkdtempSync(join(tmpdir(), 'ingest-certs-'));
 
   beforeAll(async () => {
     if (!existsSync(bundle)) execFileSync(tsx, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
+    await issueCertificates(certDir, { dns: ['gateway.example'], ips: ['10.0.0.5'] });
     const port = await freePort();
-    host = spawn(tsx, [join(root, 'scripts', 'dev.ts')], { cwd: root, env: { ...env, PORT: String(port) } });
+    httpsPort = await freePort();
+    host = spawn(tsx, [join(root, 'scripts', 'dev.ts')], {
+      cwd: root,
+      env: { ...env, PORT: String(port), HTTPS_PORT: String(httpsPort), DEV_CERT_DIR: certDir },
+    });
     host.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     host.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 25_000;
@@ -36,6 +47,7 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
       await new Promise((r) => setTimeout(r, 100));
     }
     baseUrl = `http://127.0.0.1:${port}`;
+    demoKey = /Authorization: Bearer (\S+)'/.exec(output)![1]!;
   }, 30_000);
 
   afterAll(async () => {
@@ -60,9 +72,11 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     ]);
   });
 
-  test('prints the URL and a ready curl example', () => {
+  test('prints the URLs and a ready curl example with the demo device key', () => {
     expect(output).toContain(`${baseUrl}/api/ingest/{deviceId}`);
+    expect(output).toContain(`https://127.0.0.1:${httpsPort}/api/ingest/{deviceId}`);
     expect(output).toMatch(/curl -i -X POST http:\/\/127\.0\.0\.1:\d+\/api\/ingest\/truck-042/);
+    expect(demoKey).toMatch(/^truck-042~[0-9a-f]{8}~[A-Za-z0-9_-]{43}$/);
   });
 
   test('POST over real HTTP stores the file (socket address as client IP), a resend is a duplicate', async () => {
@@ -70,9 +84,12 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     const post = () =>
       fetch(`${baseUrl}/api/ingest/truck-042`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${demoKey}` },
         body,
       });
+    const anonymous = await fetch(`${baseUrl}/api/ingest/truck-042`, { method: 'POST', body });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const first = await post();
     const firstBody = (await first.json()) as { status: string; blob: string };
     expect(first.status).toBe(200);
@@ -107,6 +124,47 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_device_id');
+  });
+
+  describe('HTTPS with the generated certificate', () => {
+    const get = (options: { servername?: string; ca?: Buffer | null; maxVersion?: 'TLSv1.1' }) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: httpsPort,
+            path: '/api/health',
+            servername: options.servername,
+            ca: options.ca === null ? undefined : (options.ca ?? readFileSync(certFiles(certDir).caCert)),
+            maxVersion: options.maxVersion,
+            minVersion: options.maxVersion ? 'TLSv1' : undefined,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+
+    test('verifies the chain against the local CA and the SAN (DNS name and IP)', async () => {
+      expect(await get({ servername: 'gateway.example' })).toBe(200);
+      expect(await get({})).toBe(200); // checked against IP:127.0.0.1
+    });
+    test('refuses a name that is not in the SAN', async () => {
+      await expect(get({ servername: 'evil.example' })).rejects.toMatchObject({
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      });
+    });
+    test('refuses without the CA', async () => {
+      await expect(get({ servername: 'gateway.example', ca: null })).rejects.toMatchObject({
+        code: expect.stringMatching(/UNABLE_TO_VERIFY|SELF_SIGNED/),
+      });
+    });
+    test('refuses TLS 1.1', async () => {
+      await expect(get({ servername: 'gateway.example', maxVersion: 'TLSv1.1' })).rejects.toThrow();
+    });
   });
 
   test('Ctrl-C (SIGINT) stops the host cleanly', async () => {

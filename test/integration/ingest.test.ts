@@ -36,6 +36,7 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
       schemaid: 'oil-condition-v1',
       clientip: '203.0.113.7',
       sizebytes: String(Buffer.byteLength(body)),
+      receivedencoding: 'identity',
     });
 
     const [entity, ...others] = await app.inspector.entities('truck-042');

@@ -12,7 +12,17 @@ describe('loadConfig', () => {
       storageTimeoutMs: 10_000,
       retryAfterSeconds: 5,
       deviceModelsOverride: undefined,
+      authEnabled: true,
+      devicesTable: 'devices',
+      deviceCacheTtlMs: 60_000,
+      rateLimitPerMinute: 600,
+      rateLimitBurst: 60,
+      maxJsonDepth: 64,
     });
+  });
+
+  test('INGEST_AUTH=off is accepted on a developer machine', () => {
+    expect(loadConfig({ ...local, INGEST_AUTH: 'OFF' }).authEnabled).toBe(false);
   });
 
   test('keyless in Azure: account name -> endpoints + managed identity client id', () => {
@@ -45,6 +55,14 @@ describe('loadConfig', () => {
     [{ ...local, MAX_BODY_BYTES: '0' }, /MAX_BODY_BYTES/],
     [{ ...local, STORAGE_TIMEOUT_MS: '1.5' }, /STORAGE_TIMEOUT_MS/],
     [{ ...local, RETRY_AFTER_SECONDS: '-1' }, /RETRY_AFTER_SECONDS/],
+    [{ ...local, INGEST_AUTH: 'maybe' }, /INGEST_AUTH/],
+    [
+      { ...local, INGEST_AUTH: 'off', WEBSITE_SITE_NAME: 'func-ingest' },
+      /INGEST_AUTH: device authentication cannot be turned off in Azure/,
+    ],
+    [{ ...local, DEVICES_TABLE: 'dev_ices' }, /DEVICES_TABLE/],
+    [{ ...local, DEVICE_CACHE_TTL_SECONDS: '9999' }, /DEVICE_CACHE_TTL_SECONDS/],
+    [{ ...local, RATE_LIMIT_BURST: '0' }, /RATE_LIMIT_BURST/],
     [
       { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', DATA_STORAGE_BLOB_ENDPOINT: 'ftp://x' },
       /DATA_STORAGE_BLOB_ENDPOINT/,

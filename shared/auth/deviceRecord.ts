@@ -1,0 +1,31 @@
+/** A registered device and its active keys, as kept in the devices table. */
+export interface DeviceKeyRecord {
+  keyId: string;
+  /** HMAC-SHA256 of the key (see deviceKey.ts); the key itself is never stored. */
+  hash: string;
+  createdAt: string;
+  /** Set when the key is rotated out: it keeps working until then (the grace period). */
+  expiresAt?: string;
+  lastUsedAt?: string;
+  /** Free text for operators, e.g. which gateway or tool holds the key. */
+  label?: string;
+}
+
+export interface DeviceRecord {
+  deviceId: string;
+  /** The device's payload model; falls back to the device map when absent. */
+  model?: string;
+  disabled: boolean;
+  createdAt: string;
+  keys: DeviceKeyRecord[];
+}
+
+export interface DeviceRegistry {
+  /** The device with all its keys, in one partition read; undefined when unknown. */
+  get(deviceId: string): Promise<DeviceRecord | undefined>;
+  touchKey(deviceId: string, keyId: string, at: Date): Promise<void>;
+}
+
+export function isKeyActive(key: DeviceKeyRecord, now: Date): boolean {
+  return key.expiresAt === undefined || Date.parse(key.expiresAt) > now.getTime();
+}
