@@ -33,7 +33,11 @@ export function connectionStringVia(blobPort: number, tablePort: number): string
 }
 
 /** Unique container/table names so test files never see each other's data. */
-export function uniqueStorageNames(): { rawContainer: string; idempotencyTable: string } {
+export function uniqueStorageNames(): {
+  rawContainer: string;
+  idempotencyTable: string;
+  devicesTable: string;
+} {
   const suffix = randomBytes(5).toString('hex');
-  return { rawContainer: `raw-${suffix}`, idempotencyTable: `idem${suffix}` };
+  return { rawContainer: `raw-${suffix}`, idempotencyTable: `idem${suffix}`, devicesTable: `dev${suffix}` };
 }

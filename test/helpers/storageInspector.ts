@@ -42,6 +42,11 @@ export class StorageInspector {
     return out;
   }
 
+  /** How many blobs and idempotency entries exist: compare before and after to prove "nothing written". */
+  async counts(): Promise<{ blobs: number; entries: number }> {
+    return { blobs: (await this.blobNames()).length, entries: (await this.entities()).length };
+  }
+
   async isEmpty(): Promise<boolean> {
     return (await this.blobNames()).length === 0 && (await this.entities()).length === 0;
   }

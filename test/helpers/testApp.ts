@@ -18,12 +18,12 @@ export interface TestApp {
   inspector: StorageInspector;
   logs: string[];
   /** The real v4 handler, called with a hand-built HttpRequest. */
-  post(deviceId: string, body: string | Uint8Array, headers?: Record<string, string>): Promise<TestResponse>;
+  post(deviceId: string, body: string | Uint8Array, headers?: TestHeaders): Promise<TestResponse>;
   send(
     method: string,
     deviceId: string,
     body?: string | Uint8Array,
-    headers?: Record<string, string>,
+    headers?: TestHeaders,
   ): Promise<TestResponse>;
   health(): Promise<TestResponse>;
 }
@@ -50,7 +50,11 @@ export async function createTestApp(
   now?: () => Date,
 ): Promise<TestApp> {
   const names = uniqueStorageNames();
-  const storageSettings = { RAW_CONTAINER: names.rawContainer, IDEMPOTENCY_TABLE: names.idempotencyTable };
+  const storageSettings = {
+    RAW_CONTAINER: names.rawContainer,
+    IDEMPOTENCY_TABLE: names.idempotencyTable,
+    DEVICES_TABLE: names.devicesTable,
+  };
   const direct = createStorageClients(
     loadConfig({ DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(), ...storageSettings }),
   );

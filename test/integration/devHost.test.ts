@@ -21,6 +21,7 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(),
     RAW_CONTAINER: names.rawContainer,
     IDEMPOTENCY_TABLE: names.idempotencyTable,
+    DEVICES_TABLE: names.devicesTable,
   };
   let host: ChildProcess;
   let baseUrl: string;
