@@ -1,24 +1,13 @@
 import { describeWithAzurite } from '../helpers/azurite';
+import { type BadInput, generatedBadInputs } from '../corpus/generatedBadInputs';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
 
-const MAX = 4096;
+const MAX = 2 * 1024 * 1024;
 const json = { 'content-type': 'application/json' };
 const reading = { timestamp: '2026-11-25T08:10:00Z', oilTemperatureC: 86.4 };
 const oil = (overrides: Record<string, unknown>) => oilPayload('truck-042', overrides);
 
-interface Case {
-  name: string;
-  status: number;
-  error: string;
-  method?: string;
-  deviceId?: string;
-  body?: string | Uint8Array;
-  headers?: Record<string, string>;
-  /** A path Ajv must report, for schema violations. */
-  path?: string;
-}
-
-const cases: Case[] = [
+const handWritten: BadInput[] = [
   // Method and media type
   { name: 'GET', method: 'GET', status: 405, error: 'method_not_allowed' },
   { name: 'PUT', method: 'PUT', body: oil({}), status: 405, error: 'method_not_allowed' },
@@ -238,6 +227,7 @@ const cases: Case[] = [
     error: 'invalid_idempotency_key',
   },
 ];
+const cases = [...handWritten, ...generatedBadInputs()];
 
 describeWithAzurite('bad input: a clear 4xx and nothing written', () => {
   let app: TestApp;
@@ -245,11 +235,13 @@ describeWithAzurite('bad input: a clear 4xx and nothing written', () => {
     app = await createTestApp({ MAX_BODY_BYTES: String(MAX) });
   });
 
-  test(`the corpus has at least 30 cases (${cases.length})`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(30);
+  test(`the corpus has at least 200 cases (${cases.length})`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(200);
+    expect(cases.map((c) => c.name).filter((name, i, all) => all.indexOf(name) !== i)).toEqual([]);
   });
 
   test.each(cases)('$name -> $status $error', async (c) => {
+    const before = await app.inspector.counts();
     const res = await app.send(c.method ?? 'POST', c.deviceId ?? 'truck-042', c.body ?? oil({}), {
       ...json,
       ...c.headers,
@@ -266,6 +258,10 @@ describeWithAzurite('bad input: a clear 4xx and nothing written', () => {
       expect(res.body.schemaId).toBeDefined();
       expect((res.body.details as Array<{ path: string }>).map((d) => d.path)).toContain(c.path);
     }
+    expect(await app.inspector.counts()).toEqual(before);
+  });
+
+  test('after the whole corpus, storage is still empty', async () => {
     expect(await app.inspector.isEmpty()).toBe(true);
   });
 
