@@ -78,6 +78,8 @@ export async function createTestApp(
     const record = { keyId: key.keyId, hash: key.hash, createdAt };
     if (await registry.get(deviceId)) await registry.addKey(deviceId, record);
     else await registry.create({ deviceId, model: options.model ?? '', createdAt }, record);
+    // Later automatic requests reuse the newest key (a new one would be unknown to the registry cache).
+    keys.set(deviceId, Promise.resolve(key.token));
     return key.token;
   };
   const credentials = async (deviceId: string, headers: TestHeaders): Promise<Record<string, string>> => {
