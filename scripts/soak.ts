@@ -23,7 +23,9 @@ function number(text: string, name: string): number {
 
 const usage = `npm run soak -- [--devices 20] [--files 10000] [--fault-rate 0.2] [--duration 10m]
   [--seed 1] [--twins 2] [--large-rate 0.02] [--event-gap 20s] [--client-timeout 3000]
-  [--storage-timeout 1500] [--drain-timeout 5m] [--work-dir DIR] [--keep]`;
+  [--storage-timeout 1500] [--drain-timeout 5m] [--work-dir DIR] [--keep] [--no-auth]
+
+Devices are registered with real keys and the host runs with INGEST_AUTH=on unless --no-auth.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       'drain-timeout': { type: 'string', default: '5m' },
       'work-dir': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'no-auth': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     faultRate,
     eventGapMs: duration(values['event-gap']),
     everyFaultOnce: true,
+    auth: !values['no-auth'],
     largeFileRate: number(values['large-rate'], 'large-rate'),
     policy: {
       ...DEFAULT_OPTIONS.policy,

@@ -21,6 +21,7 @@ export type AttemptOutcome =
   | 'status503'
   | 'status500'
   | 'status4xx'
+  | 'status429'
   | 'statusOther'
   | 'timeout'
   | 'refused'
@@ -47,12 +48,13 @@ export interface GatewayStats {
   maxFileLatencyMs: number;
 }
 
-const newOutcomes = (): Record<AttemptOutcome, number> => ({
+export const newOutcomes = (): Record<AttemptOutcome, number> => ({
   stored: 0,
   duplicate: 0,
   status503: 0,
   status500: 0,
   status4xx: 0,
+  status429: 0,
   statusOther: 0,
   timeout: 0,
   refused: 0,
@@ -238,7 +240,8 @@ export class Gateway {
             });
           } else if (status === 503) finish({ outcome: 'status503', retryAfterMs });
           else if (status >= 500) finish({ outcome: 'status500', retryAfterMs });
-          else if (status === 408 || status === 429) finish({ outcome: 'statusOther', retryAfterMs });
+          else if (status === 429) finish({ outcome: 'status429', retryAfterMs });
+          else if (status === 408) finish({ outcome: 'statusOther', retryAfterMs });
           else if (status >= 400) finish({ outcome: 'status4xx' });
           else finish({ outcome: 'statusOther', retryAfterMs });
         });

@@ -37,7 +37,7 @@ export function formatReport(r: Omit<ScenarioResult, 'table'>, ctx: ReportContex
     ['requests sent / retries', `${n(r.requests)} / ${n(r.requests - v.copiesProduced)}`],
     [
       'failed attempts seen by gateways',
-      `timeout ${n(o.timeout)}, connection refused ${n(o.refused)}, reset ${n(o.reset)}, 503 ${n(o.status503)}, 500 ${n(o.status500)}, 4xx ${n(o.status4xx)}, other ${n(o.statusOther + o.otherError)}`,
+      `timeout ${n(o.timeout)}, connection refused ${n(o.refused)}, reset ${n(o.reset)}, 503 ${n(o.status503)}, 500 ${n(o.status500)}, 429 ${n(o.status429)}, other 4xx ${n(o.status4xx)}, other ${n(o.statusOther + o.otherError)}`,
     ],
     ['max backlog: all gateways / one gateway', `${n(r.maxBacklog)} / ${n(r.maxGatewayBacklog)} files`],
     ['longest wait of a file for its 200', `${(r.maxFileLatencyMs / 1000).toFixed(1)} s`],

@@ -10,12 +10,16 @@
  * their backlog, and storage is read back directly from Azurite for the verdict.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadConfig } from '../../shared/config';
+import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
+import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
+import { addDevice } from '../deviceAdmin';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AZURITE_ACCOUNT, connectionStringFor, freePort } from '../azurite';
 import type { ProxiedRequest } from '../faults/httpFaultProxy';
 import { ChaosFault, ChaosProxy, type ChaosRule } from './chaosProxy';
-import { Device, Gateway, type AttemptOutcome, type RetryPolicy } from './gateway';
+import { type AttemptOutcome, Device, Gateway, newOutcomes, type RetryPolicy } from './gateway';
 import { Ledger } from './ledger';
 import { AzuriteProcess, HostProcess } from './processes';
 import { Rng, shuffled } from './random';
@@ -59,7 +63,13 @@ export interface ScenarioOptions {
   /** Keep the work folder even when the run passes. */
   keepWorkDir?: boolean;
   deviceKey?: (deviceId: string) => string | undefined;
-  /** Extra host settings; INGEST_AUTH=off unless overridden. */
+  /**
+   * Real device authentication: every device is registered in the devices table with its own key
+   * (as `npm run device -- add` does), the host runs with INGEST_AUTH=on and each gateway sends its
+   * key as a Bearer token. Off: INGEST_AUTH=off.
+   */
+  auth?: boolean;
+  /** Extra host settings. */
   hostEnv?: Record<string, string>;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -133,6 +143,8 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
   mkdirSync(workDir, { recursive: true });
   const container = `raw-sim${o.seed % 100000}`;
   const table = `idemsim${o.seed % 100000}`;
+  const devicesTable = `devicessim${o.seed % 100000}`;
+  const deviceIds = Array.from({ length: o.devices }, (_, d) => `truck-${String(d + 1).padStart(3, '0')}`);
   const ops = storageMatchers(container, table);
 
   const [blobPort, tablePort, queuePort, hostPort] = [
@@ -157,7 +169,8 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       IDEMPOTENCY_TABLE: table,
       STORAGE_TIMEOUT_MS: String(o.storageTimeoutMs),
       RETRY_AFTER_SECONDS: String(o.retryAfterSeconds),
-      INGEST_AUTH: 'off',
+      DEVICES_TABLE: devicesTable,
+      INGEST_AUTH: o.auth ? 'on' : 'off',
       ...o.hostEnv,
     },
   });
@@ -172,6 +185,20 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
 
   try {
     await azurite.start();
+    const keys = new Map<string, string>();
+    if (o.auth) {
+      const clients = createStorageClients(
+        loadConfig({
+          DATA_STORAGE_CONNECTION_STRING: connectionStringFor(blobPort, tablePort),
+          RAW_CONTAINER: container,
+          IDEMPOTENCY_TABLE: table,
+          DEVICES_TABLE: devicesTable,
+        }),
+      );
+      await ensureStorageResources(clients);
+      const registry = new TableDeviceRegistry(clients.devicesTable, 10_000);
+      for (const id of deviceIds) keys.set(id, await addDevice(registry, id, 'oil-condition-v1'));
+    }
     await host.start();
     const ingressPort = await ingress.listen();
     log(
@@ -179,8 +206,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     );
 
     // Gateways and devices.
-    for (let d = 0; d < o.devices; d++) {
-      const deviceId = `truck-${String(d + 1).padStart(3, '0')}`;
+    for (const [d, deviceId] of deviceIds.entries()) {
       const twin = d < o.twinDevices;
       const own = (twin ? ['a', 'b'] : ['']).map(
         (suffix) =>
@@ -192,7 +218,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
             rng: rng.fork(`gateway-${deviceId}-${suffix}`),
             policy: o.policy,
             ledger,
-            deviceKey: o.deviceKey?.(deviceId),
+            deviceKey: o.deviceKey?.(deviceId) ?? keys.get(deviceId),
           }),
       );
       gateways.push(...own);
@@ -224,6 +250,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     installRequestFaults(o, ingress, blobProxy, tableProxy, ops);
 
     for (const g of gateways) runs.push(g.run());
+    const productionStart = Date.now();
     const producers = devices.map(async (device, i) => {
       const prng = rng.fork(`producer-${i}`);
       const gap = o.productionMs / o.filesPerDevice;
@@ -233,18 +260,24 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       }
     });
 
-    // Crash events, one at a time, while files are produced.
+    // Crash events, one at a time, while files are produced; the guaranteed ones early and closer together.
     const chaos = (async () => {
       const erng = rng.fork('events');
       const pending: CrashEvent[] = o.everyFaultOnce ? shuffled(erng, CRASH_EVENTS) : [];
-      const end = started + o.productionMs;
+      const end = productionStart + o.productionMs;
+      const guaranteedGap = Math.min(o.eventGapMs, o.productionMs / (CRASH_EVENTS.length + 2));
       for (;;) {
-        await sleep(o.eventGapMs * erng.float(0.5, 1.5));
+        await sleep((pending.length ? guaranteedGap : o.eventGapMs) * erng.float(0.5, 1.5));
         if (Date.now() > end && pending.length === 0) break;
         const kind = pending.shift() ?? erng.pick(CRASH_EVENTS);
+        const eventStart = Date.now();
         const happened = await runEvent(kind, erng);
         if (happened) events[kind] = (events[kind] ?? 0) + 1;
-        log(`event ${kind}${happened ? '' : ' (not triggered)'}`);
+        // A held-PUT crash needs a PUT to hold: try again later while files are still coming.
+        else if (o.everyFaultOnce && !events[kind] && Date.now() < end) pending.push(kind);
+        log(
+          `${((eventStart - started) / 1000).toFixed(1)}s: ${kind}${happened ? '' : ' (not triggered)'}, ${((Date.now() - eventStart) / 1000).toFixed(1)}s`,
+        );
       }
     })();
 
@@ -329,24 +362,10 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     faults['event.hostSigkills'] = host.kills;
     faults['event.azuriteForcedKills'] = azurite.forcedKills;
 
-    const outcomes = gateways.reduce(
-      (sum, g) => {
-        for (const [k, v] of Object.entries(g.stats.outcomes)) sum[k as AttemptOutcome] += v;
-        return sum;
-      },
-      {
-        stored: 0,
-        duplicate: 0,
-        status503: 0,
-        status500: 0,
-        status4xx: 0,
-        statusOther: 0,
-        timeout: 0,
-        refused: 0,
-        reset: 0,
-        otherError: 0,
-      },
-    );
+    const outcomes = gateways.reduce((sum, g) => {
+      for (const [k, v] of Object.entries(g.stats.outcomes)) sum[k as AttemptOutcome] += v;
+      return sum;
+    }, newOutcomes());
     const summary: Omit<ScenarioResult, 'table'> = {
       verdict: result,
       faults,
