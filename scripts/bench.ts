@@ -12,7 +12,6 @@ import { loadConfig } from '../shared/config';
 import { md5, sha256Hex } from '../shared/hash';
 import { checkJsonStructure } from '../shared/jsonStructure';
 import type { IngestRequest } from '../shared/ingest';
-import { newDeviceKey } from '../shared/auth/deviceKey';
 import { createRuntime } from '../shared/runtime';
 import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
 import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
@@ -20,6 +19,7 @@ import { compileModels, validatorOf } from '../shared/validation/compileValidato
 import { loadGeneratedValidator } from '../shared/validation/generatedValidators';
 import { readModelSchemas } from '../shared/validation/modelSchemas';
 import { connectionStringFor, startAzurite } from './azurite';
+import { addDevice } from './deviceAdmin';
 import { HttpFaultProxy, type ProxyLogEntry } from './faults/httpFaultProxy';
 
 const root = join(__dirname, '..');
@@ -119,11 +119,7 @@ async function main(): Promise<void> {
     // Real device keys: the measured path includes authentication (through the registry cache).
     const registry = new TableDeviceRegistry(direct.devicesTable, 10_000);
     for (const deviceId of [...Array.from({ length: 10 }, (_, i) => `truck-${i}`), 'truck-rt']) {
-      const key = newDeviceKey(deviceId);
-      const createdAt = new Date().toISOString();
-      const keyRecord = { keyId: key.keyId, hash: key.hash, createdAt };
-      await registry.create({ deviceId, model: 'oil-condition-v1', createdAt }, keyRecord);
-      deviceKeys.set(deviceId, key.token);
+      deviceKeys.set(deviceId, await addDevice(registry, deviceId, 'oil-condition-v1'));
     }
     const via = connectionStringFor(await blobProxy.listen(), await tableProxy.listen());
     const runtime = createRuntime(loadConfig({ DATA_STORAGE_CONNECTION_STRING: via, ...settings }));

@@ -28,13 +28,31 @@ function keyRecord(deviceId: string, label?: string): { token: string; record: D
   };
 }
 
+/**
+ * Registers a device with its first key and returns the key. Without a model the device map decides
+ * (see shared/validation/deviceModels.ts).
+ */
 export async function addDevice(
   registry: TableDeviceRegistry,
   deviceId: string,
-  model: string,
+  model?: string,
 ): Promise<string> {
   const { token, record } = keyRecord(deviceId);
-  await registry.create({ deviceId, model: checkModel(model), createdAt: record.createdAt }, record);
+  await registry.create(
+    { deviceId, model: model === undefined ? '' : checkModel(model), createdAt: record.createdAt },
+    record,
+  );
+  return token;
+}
+
+/** Adds one more key to an existing device (older keys stay valid) and returns it. */
+export async function addKey(
+  registry: TableDeviceRegistry,
+  deviceId: string,
+  label?: string,
+): Promise<string> {
+  const { token, record } = keyRecord(deviceId, label);
+  await registry.addKey(deviceId, record);
   return token;
 }
 
@@ -45,8 +63,7 @@ export async function rotateKey(
   graceMs: number,
 ): Promise<{ token: string; expiring: DeviceKeyRecord[] }> {
   const device = await existing(registry, deviceId);
-  const { token, record } = keyRecord(deviceId);
-  await registry.addKey(deviceId, record);
+  const token = await addKey(registry, deviceId);
   const expiresAt = new Date(Date.now() + graceMs).toISOString();
   const expiring = device.keys.filter((k) => !k.expiresAt || k.expiresAt > expiresAt);
   for (const key of expiring) await registry.expireKey(deviceId, key.keyId, expiresAt);
@@ -69,9 +86,7 @@ export async function provisionDemoDevice(
   for (const key of device.keys.filter((k) => k.label === label))
     await registry.removeKey(deviceId, key.keyId);
   if (device.disabled) await registry.setDisabled(deviceId, false);
-  const { token, record } = keyRecord(deviceId, label);
-  await registry.addKey(deviceId, record);
-  return token;
+  return addKey(registry, deviceId, label);
 }
 
 export async function existing(registry: TableDeviceRegistry, deviceId: string): Promise<DeviceRecord> {

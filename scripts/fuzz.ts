@@ -5,12 +5,12 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { parseArgs } from 'node:util';
 import { createIngestHandler } from '../functions/ingest';
-import { newDeviceKey } from '../shared/auth/deviceKey';
 import { loadConfig } from '../shared/config';
 import { createRuntime } from '../shared/runtime';
 import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
 import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
 import { startAzurite } from './azurite';
+import { addDevice } from './deviceAdmin';
 import { assertNever5xx } from './fuzz/ingestFuzz';
 
 async function main(): Promise<void> {
@@ -30,15 +30,8 @@ async function main(): Promise<void> {
     await ensureStorageResources(clients);
     const registry = new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs);
     const keys: Record<string, string> = {};
-    for (const deviceId of ['truck-f1', 'pump-f2', 'truck-f3']) {
-      const key = newDeviceKey(deviceId);
-      const createdAt = new Date().toISOString();
-      await registry.create(
-        { deviceId, model: '', createdAt },
-        { keyId: key.keyId, hash: key.hash, createdAt },
-      );
-      keys[deviceId] = key.token;
-    }
+    for (const deviceId of ['truck-f1', 'pump-f2', 'truck-f3'])
+      keys[deviceId] = await addDevice(registry, deviceId);
     const runtime = createRuntime(config);
     const handler = createIngestHandler(() => runtime);
     const context = new InvocationContext({ functionName: 'ingest', logHandler: () => undefined });

@@ -41,3 +41,18 @@ export function uniqueStorageNames(): {
   const suffix = randomBytes(5).toString('hex');
   return { rawContainer: `raw-${suffix}`, idempotencyTable: `idem${suffix}`, devicesTable: `dev${suffix}` };
 }
+
+/** Settings for a process (dev host, CLI) that should use Azurite with fresh, unique names. */
+export function uniqueStorageEnv(): { names: ReturnType<typeof uniqueStorageNames>; env: NodeJS.ProcessEnv } {
+  const names = uniqueStorageNames();
+  return {
+    names,
+    env: {
+      ...process.env,
+      DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(),
+      RAW_CONTAINER: names.rawContainer,
+      IDEMPOTENCY_TABLE: names.idempotencyTable,
+      DEVICES_TABLE: names.devicesTable,
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { createHealthHandler } from '../../functions/health';
 import { createIngestHandler } from '../../functions/ingest';
 import { loadConfig } from '../../shared/config';
 import { createRuntime, type Runtime } from '../../shared/runtime';
-import { newDeviceKey } from '../../shared/auth/deviceKey';
+import { addDevice, addKey } from '../../scripts/deviceAdmin';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { azuriteConnectionString, uniqueStorageNames } from './azurite';
@@ -73,14 +73,12 @@ export async function createTestApp(
   const registry = new TableDeviceRegistry(direct.devicesTable, 10_000);
   const keys = new Map<string, Promise<string>>();
   const keyFor = async (deviceId: string, options: { model?: string } = {}) => {
-    const key = newDeviceKey(deviceId);
-    const createdAt = new Date().toISOString();
-    const record = { keyId: key.keyId, hash: key.hash, createdAt };
-    if (await registry.get(deviceId)) await registry.addKey(deviceId, record);
-    else await registry.create({ deviceId, model: options.model ?? '', createdAt }, record);
+    const token = (await registry.get(deviceId))
+      ? await addKey(registry, deviceId)
+      : await addDevice(registry, deviceId, options.model);
     // Later automatic requests reuse the newest key (a new one would be unknown to the registry cache).
-    keys.set(deviceId, Promise.resolve(key.token));
-    return key.token;
+    keys.set(deviceId, Promise.resolve(token));
+    return token;
   };
   const credentials = async (deviceId: string, headers: TestHeaders): Promise<Record<string, string>> => {
     if (

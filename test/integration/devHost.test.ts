@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, stopChild } from '../../scripts/azurite';
 import { certFiles, issueCertificates } from '../../scripts/certs';
-import { azuriteConnectionString, describeWithAzurite, uniqueStorageNames } from '../helpers/azurite';
+import { azuriteConnectionString, describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
 import { StorageInspector } from '../helpers/storageInspector';
 import { oilPayload } from '../helpers/testApp';
 
@@ -15,14 +15,7 @@ const bundle = join(root, 'dist', 'main.js');
 
 /** The bundle the Functions host loads (package.json "main"), served by the dev host in its own process. */
 describeWithAzurite('the packaged bundle under the dev host (what npm start runs)', () => {
-  const names = uniqueStorageNames();
-  const env = {
-    ...process.env,
-    DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(),
-    RAW_CONTAINER: names.rawContainer,
-    IDEMPOTENCY_TABLE: names.idempotencyTable,
-    DEVICES_TABLE: names.devicesTable,
-  };
+  const { names, env } = uniqueStorageEnv();
   let host: ChildProcess;
   let baseUrl: string;
   let httpsPort: number;

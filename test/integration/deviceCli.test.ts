@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../../shared/config';
 import { createRuntime } from '../../shared/runtime';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
-import { azuriteConnectionString, describeWithAzurite, uniqueStorageNames } from '../helpers/azurite';
+import { describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
 import { oilPayload } from '../helpers/testApp';
 
 const root = join(__dirname, '..', '..');
@@ -12,14 +12,7 @@ const run = promisify(execFile);
 
 /** `npm run device -- ...` as an operator runs it, against Azurite, and its effect on the real ingest path. */
 describeWithAzurite('the device CLI', () => {
-  const names = uniqueStorageNames();
-  const env = {
-    ...process.env,
-    DATA_STORAGE_CONNECTION_STRING: azuriteConnectionString(),
-    RAW_CONTAINER: names.rawContainer,
-    IDEMPOTENCY_TABLE: names.idempotencyTable,
-    DEVICES_TABLE: names.devicesTable,
-  };
+  const { env } = uniqueStorageEnv();
   const device = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(
