@@ -53,6 +53,16 @@ interface Receipt {
   encoding: ContentEncoding;
 }
 
+/** A request that passed every check, ready to be stored. */
+interface Admitted {
+  deviceId: string;
+  bytes: Uint8Array;
+  sha256: string;
+  key: string;
+  schemaId: string;
+  receipt: Receipt;
+}
+
 /** Filled in as the request progresses, so the one log line can say how far it got. */
 export interface IngestTrace {
   deviceId?: string;
@@ -95,6 +105,12 @@ export class IngestService {
   }
 
   async ingest(request: IngestRequest, trace: IngestTrace = {}): Promise<IngestOutcome> {
+    const admitted = await this.admit(request, trace);
+    return this.store(admitted);
+  }
+
+  /** Everything that can refuse a request, cheapest first; no storage write happens here. */
+  private async admit(request: IngestRequest, trace: IngestTrace): Promise<Admitted> {
     const deviceId = parseDeviceId(request.deviceId);
     trace.deviceId = deviceId;
     if (request.method.toUpperCase() !== 'POST') {
@@ -121,10 +137,21 @@ export class IngestService {
     const sha256 = sha256Hex(bytes);
     const key = idempotencyKeyFor(request.idempotencyKey, sha256);
     trace.key = shortKey(key);
-    const receipt = { clientIp: firstHop(request.forwardedFor), encoding };
+    return {
+      deviceId,
+      bytes,
+      sha256,
+      key,
+      schemaId,
+      receipt: { clientIp: firstHop(request.forwardedFor), encoding },
+    };
+  }
 
+  /** Steps 1-4 above: at most one read and two writes for a new file. */
+  private async store(admitted: Admitted): Promise<IngestOutcome> {
+    const { deviceId, bytes, sha256, key, schemaId, receipt } = admitted;
     const existing = await this.deps.records.get(deviceId, key);
-    if (existing) return this.resume(existing, bytes, sha256, receipt);
+    if (existing) return this.resume(existing, admitted);
 
     const receivedAt = this.now();
     const record: IdempotencyRecord = {
@@ -142,7 +169,7 @@ export class IngestService {
       const winner = await this.deps.records.get(deviceId, key);
       if (!winner)
         throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
-      return this.resume(winner, bytes, sha256, receipt);
+      return this.resume(winner, admitted);
     }
     // 'exists' here means a concurrent resend already wrote these very bytes under our reserved name.
     const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt));
@@ -151,9 +178,7 @@ export class IngestService {
 
   private async resume(
     record: IdempotencyRecord,
-    bytes: Uint8Array,
-    sha256: string,
-    receipt: Receipt,
+    { bytes, sha256, receipt }: Admitted,
   ): Promise<IngestOutcome> {
     if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
     if (record.state === RecordState.Stored) return this.outcome('duplicate', record);
