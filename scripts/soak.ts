@@ -88,6 +88,13 @@ async function main(): Promise<void> {
   }
 }
 
+// Ctrl-C: exit at once; the host and Azurite children are SIGKILLed by their exit hooks.
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    console.error(`[soak] ${signal}: stopping`);
+    process.exit(130);
+  });
+
 main().catch((err: unknown) => {
   console.error(`soak failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(2);

@@ -251,14 +251,16 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
 
     for (const g of gateways) runs.push(g.run());
     const productionStart = Date.now();
-    const producers = devices.map(async (device, i) => {
-      const prng = rng.fork(`producer-${i}`);
-      const gap = o.productionMs / o.filesPerDevice;
-      for (let n = 0; n < o.filesPerDevice; n++) {
-        await sleep(gap * prng.float(0.5, 1.5));
-        await device.produceOne();
-      }
-    });
+    const producers = Promise.all(
+      devices.map(async (device, i) => {
+        const prng = rng.fork(`producer-${i}`);
+        const gap = o.productionMs / o.filesPerDevice;
+        for (let n = 0; n < o.filesPerDevice; n++) {
+          await sleep(gap * prng.float(0.5, 1.5));
+          await device.produceOne();
+        }
+      }),
+    );
 
     // Crash events, one at a time, while files are produced; the guaranteed ones early and closer together.
     const chaos = (async () => {
