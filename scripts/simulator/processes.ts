@@ -46,6 +46,7 @@ export class HostProcess {
   readonly outcomes: HostOutcomes = {};
   starts = 0;
   kills = 0;
+  private closed = false;
 
   constructor(private readonly options: HostOptions) {}
 
@@ -70,6 +71,7 @@ export class HostProcess {
   }
 
   private async startOnce(timeoutMs: number): Promise<void> {
+    if (this.closed) throw new Error('host stopped for good');
     if (this.running) throw new Error('host already running');
     this.log ??= createWriteStream(this.options.logFile, { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'dev.ts')], {
@@ -133,7 +135,9 @@ export class HostProcess {
     this.log?.write(`\n--- host SIGKILLed (pid ${child.pid}) ---\n`);
   }
 
+  /** Stops the host for good: a later start() fails. */
   async stop(): Promise<void> {
+    this.closed = true;
     const child = this.child;
     if (child && !exited(child)) {
       child.kill('SIGTERM');
@@ -162,11 +166,19 @@ export class AzuriteProcess {
   pauses = 0;
   /** Stops that needed SIGKILL: Azurite saves its metadata every 5 s, so those may lose recent writes. */
   forcedKills = 0;
+  private closed = false;
 
   constructor(private readonly options: AzuriteProcessOptions) {}
 
   async start(): Promise<void> {
+    if (this.closed) throw new Error('Azurite stopped for good');
     this.instance = await startAzurite({ ...this.options });
+  }
+
+  /** Stops Azurite for good: a later start() fails. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
   }
 
   pause(): void {

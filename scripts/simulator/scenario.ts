@@ -182,6 +182,18 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
   let maxBacklog = 0;
   let sampler: NodeJS.Timeout | undefined;
   let progress: NodeJS.Timeout | undefined;
+  let aborted = false;
+  const teardown = async () => {
+    aborted = true;
+    clearInterval(sampler);
+    clearInterval(progress);
+    for (const g of gateways) g.stop();
+    await Promise.allSettled(runs);
+    await host.stop();
+    await Promise.allSettled([ingress.close(), blobProxy.close(), tableProxy.close()]);
+    await azurite.close();
+  };
+  running.add(teardown);
 
   try {
     await azurite.start();
@@ -255,7 +267,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       devices.map(async (device, i) => {
         const prng = rng.fork(`producer-${i}`);
         const gap = o.productionMs / o.filesPerDevice;
-        for (let n = 0; n < o.filesPerDevice; n++) {
+        for (let n = 0; n < o.filesPerDevice && !aborted; n++) {
           await sleep(gap * prng.float(0.5, 1.5));
           await device.produceOne();
         }
@@ -268,7 +280,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       const pending: CrashEvent[] = o.everyFaultOnce ? shuffled(erng, CRASH_EVENTS) : [];
       const end = productionStart + o.productionMs;
       const guaranteedGap = Math.min(o.eventGapMs, o.productionMs / (CRASH_EVENTS.length + 2));
-      for (;;) {
+      while (!aborted) {
         await sleep((pending.length ? guaranteedGap : o.eventGapMs) * erng.float(0.5, 1.5));
         if (Date.now() > end && pending.length === 0) break;
         const kind = pending.shift() ?? erng.pick(CRASH_EVENTS);
@@ -335,6 +347,9 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       }
     }
 
+    // Handled here too, so a failure in one is not an unhandled rejection while awaiting the other.
+    producers.catch(() => undefined);
+    chaos.catch(() => undefined);
     await producers;
     await chaos;
 
@@ -347,7 +362,8 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     await ingress.accept();
     log(`faults lifted after ${Math.round((Date.now() - started) / 1000)}s; draining`);
     const drainDeadline = Date.now() + o.drainTimeoutMs;
-    while (gateways.some((g) => g.backlog > 0) && Date.now() < drainDeadline) await sleep(100);
+    while (!aborted && gateways.some((g) => g.backlog > 0) && Date.now() < drainDeadline) await sleep(100);
+    if (aborted) throw new Error('simulation aborted');
     const drained = gateways.every((g) => g.backlog === 0);
     for (const g of gateways) g.stop();
     await Promise.all(runs);
@@ -390,15 +406,17 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     });
     return { ...summary, table: table_ };
   } finally {
-    clearInterval(sampler);
-    clearInterval(progress);
-    for (const g of gateways) g.stop();
-    await Promise.allSettled(runs);
-    await host.stop();
-    await Promise.allSettled([ingress.close(), blobProxy.close(), tableProxy.close()]);
-    await azurite.stop();
+    await teardown();
+    running.delete(teardown);
     if (!o.keepWorkDir && !o.workDir) rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+const running = new Set<() => Promise<void>>();
+
+/** Stops every run still going in this process (its children included): for a test's afterAll after a timeout. */
+export async function abortRunningScenarios(): Promise<void> {
+  await Promise.allSettled([...running].map((teardown) => teardown()));
 }
 
 function installRequestFaults(

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  abortRunningScenarios,
   CRASH_EVENTS,
   INGRESS_FAULTS,
   runScenario,
@@ -46,6 +47,9 @@ describeWithAzurite('delivery guarantees: gateways under faults, every file stor
     });
     console.log(`delivery guarantees run:\n${result.table}`);
   }, 170_000);
+
+  // Normally the run has stopped its host and Azurite itself; after a timeout this stops them.
+  afterAll(() => abortRunningScenarios(), 60_000);
 
   test('every produced file is stored exactly once, and nothing else is stored', () => {
     expect(result.verdict.violations).toEqual([]);
