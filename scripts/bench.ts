@@ -20,7 +20,7 @@ import { loadGeneratedValidator } from '../shared/validation/generatedValidators
 import { readModelSchemas } from '../shared/validation/modelSchemas';
 import { connectionStringFor, startAzurite } from './azurite';
 import { addDevice } from './deviceAdmin';
-import { HttpFaultProxy, type ProxyLogEntry } from './faults/httpFaultProxy';
+import { ChaosProxy, type ProxyLogEntry } from './faults/faultProxy';
 
 const root = join(__dirname, '..');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -108,8 +108,8 @@ async function main(): Promise<void> {
 
   const azurite = await startAzurite({ inMemory: true });
   const wire: ProxyLogEntry[] = [];
-  const tableProxy = new HttpFaultProxy({ host: '127.0.0.1', port: azurite.tablePort }, wire, 'table');
-  const blobProxy = new HttpFaultProxy({ host: '127.0.0.1', port: azurite.blobPort }, wire, 'blob');
+  const tableProxy = new ChaosProxy({ host: '127.0.0.1', port: azurite.tablePort }, undefined, 'table', wire);
+  const blobProxy = new ChaosProxy({ host: '127.0.0.1', port: azurite.blobPort }, undefined, 'blob', wire);
   try {
     const settings = { RAW_CONTAINER: 'bench', IDEMPOTENCY_TABLE: 'bench', RATE_LIMIT_PER_MINUTE: '0' };
     const direct = createStorageClients(

@@ -1,13 +1,15 @@
 /**
- * A seeded, probabilistic sibling of scripts/faults/httpFaultProxy.ts for long simulations: the same
- * idea (a real HTTP proxy between a real client and a real server), plus
- *   - rules that fire with a probability drawn from a seeded generator, for a number of times or forever;
+ * An HTTP proxy that forwards to a real server (Azurite, or the function host) and injects faults
+ * into chosen requests: it sits *between* a real client and a real server, so the code under test
+ * sees exactly what a flaky network or a struggling service produces. Used by the storage-fault
+ * tests, the benchmark's round-trip count and the gateway simulator. Besides fixed rules:
+ *   - rules can fire with a probability drawn from a seeded generator, for a number of times or forever;
  *   - `truncateBody`: forward only part of the request body, then cut both connections;
  *   - `delayRequest`: hold the request before forwarding it, and drop it if the client went away
  *     meanwhile (so killing the client during the hold means the request never happens);
  *   - `refuse()`/`accept()`: stop and resume listening, so clients get a real ECONNREFUSED;
  *   - hooks (`onFault`) to act at the exact moment a fault takes effect (e.g. SIGKILL the host while
- *     its blob PUT is held), and per-rule counters for the report.
+ *     its blob PUT is held), per-rule counters, and an optional request log.
  */
 import {
   createServer,
@@ -17,8 +19,21 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { ProxiedRequest } from '../faults/httpFaultProxy';
-import type { Rng } from './random';
+import { Rng } from '../simulator/random';
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+}
+
+export interface ProxyLogEntry {
+  /** The proxy's name, to tell several proxies apart in one shared log. */
+  via: string;
+  method: string;
+  path: string;
+  fault?: ChaosFault;
+}
 
 export const ChaosFault = {
   /** Answer 503 without forwarding. */
@@ -70,8 +85,11 @@ export class ChaosProxy {
 
   constructor(
     private readonly target: { host: string; port: number },
-    private readonly rng: Rng,
+    /** Draws for rules with a `probability`; rules without one always apply. */
+    private readonly rng: Rng = new Rng(1),
     readonly name = 'proxy',
+    /** Pass one array to several proxies to see their traffic in order. */
+    readonly log?: ProxyLogEntry[],
   ) {}
 
   get listeningPort(): number {
@@ -158,6 +176,7 @@ export class ChaosProxy {
     req.on('error', () => undefined);
     const info: ProxiedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
     const rule = this.choose(info);
+    this.log?.push({ via: this.name, method: info.method, path: info.path, fault: rule?.fault });
     rule?.onFault?.('matched', info);
 
     switch (rule?.fault) {
