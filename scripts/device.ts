@@ -16,9 +16,8 @@ import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
 import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
-import { modelForDevice, parseDeviceModelMap } from '../shared/validation/deviceModels';
+import { deviceModelMapFor, modelForDevice } from '../shared/validation/deviceModels';
 import { parseDeviceId } from '../shared/deviceId';
-import bundledDeviceModels from '../shared/schemas/device-models.json';
 import {
   UsageError,
   addDevice,
@@ -75,12 +74,9 @@ async function main(argv: string[]): Promise<void> {
   const deviceId = parseDeviceId(rawId);
   switch (command) {
     case 'add': {
+      // Without --model, the same map the app would use (DEVICE_MODELS or the bundled file).
       const fallback = modelForDevice(
-        parseDeviceModelMap(
-          JSON.stringify(bundledDeviceModels),
-          new Set(knownModels()),
-          'device-models.json',
-        ),
+        deviceModelMapFor(new Set(knownModels()), config.deviceModelsOverride),
         deviceId,
       );
       const model = checkModel(values.model ?? fallback);

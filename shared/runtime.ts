@@ -1,5 +1,4 @@
 import { type Config, loadConfig } from './config';
-import bundledDeviceModels from './schemas/device-models.json';
 import { DeviceAuthenticator } from './auth/authenticateDevice';
 import { CachedDeviceRegistry } from './auth/cachedDeviceRegistry';
 import { checkStorage } from './health';
@@ -9,7 +8,7 @@ import { IngestService } from './ingest';
 import { BlobRawStore } from './storage/blobRawStore';
 import { createStorageClients, type StorageClients } from './storage/clients';
 import { TableIdempotencyStore } from './storage/tableIdempotencyStore';
-import { parseDeviceModelMap } from './validation/deviceModels';
+import { deviceModelMapFor } from './validation/deviceModels';
 import { loadGeneratedValidator } from './validation/generatedValidators';
 
 /** Everything a request needs, built once per process: config, SDK clients, validators. */
@@ -30,13 +29,7 @@ export function createRuntime(
   warn: (message: string) => void = console.warn,
 ): Runtime {
   const validator = loadGeneratedValidator();
-  const deviceModels = config.deviceModelsOverride
-    ? parseDeviceModelMap(config.deviceModelsOverride, validator.models, 'DEVICE_MODELS')
-    : parseDeviceModelMap(
-        JSON.stringify(bundledDeviceModels),
-        validator.models,
-        'shared/schemas/device-models.json',
-      );
+  const deviceModels = deviceModelMapFor(validator.models, config.deviceModelsOverride);
   const clients = createStorageClients(config);
   const records = new TableIdempotencyStore(clients.idempotencyTable, config.storageTimeoutMs);
   const registry = new CachedDeviceRegistry(

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DEVICE_ID_PATTERN } from '../deviceId';
 
 /**
  * Device keys look like `<deviceId>~<keyId>~<secret>`: the secret is 256 random bits (base64url), the
@@ -9,7 +10,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  * hash is enough (nothing to brute-force), and binding it to the ids stops a copied hash from
  * authorising another device or key.
  */
-const DEVICE_KEY = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})~([0-9a-f]{8})~([A-Za-z0-9_-]{43})$/;
+const DEVICE_KEY = new RegExp(`^(${DEVICE_ID_PATTERN})~([0-9a-f]{8})~([A-Za-z0-9_-]{43})$`);
 
 export interface DeviceKey {
   deviceId: string;

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors';
+import bundledDeviceModels from '../schemas/device-models.json';
 
 /**
  * Which schema a device's payloads follow. Exact device ids win over `prefix*` patterns (longest
@@ -46,6 +47,17 @@ export function parseDeviceModelMap(
   }
   prefixes.sort((a, b) => b[0].length - a[0].length);
   return { fallback: known(fallback, '"default"'), exact, prefixes };
+}
+
+/** The map in force: the DEVICE_MODELS app setting if set, else the bundled device-models.json. */
+export function deviceModelMapFor(knownModels: ReadonlySet<string>, override?: string): DeviceModelMap {
+  return override
+    ? parseDeviceModelMap(override, knownModels, 'DEVICE_MODELS')
+    : parseDeviceModelMap(
+        JSON.stringify(bundledDeviceModels),
+        knownModels,
+        'shared/schemas/device-models.json',
+      );
 }
 
 export function modelForDevice(map: DeviceModelMap, deviceId: string): string {

@@ -2,6 +2,7 @@ import { HttpRequest, type HttpResponseInit, InvocationContext } from '@azure/fu
 import { createHealthHandler } from '../../functions/health';
 import { createIngestHandler } from '../../functions/ingest';
 import { loadConfig } from '../../shared/config';
+import { isDeviceId } from '../../shared/deviceId';
 import { createRuntime, type Runtime } from '../../shared/runtime';
 import { addDevice, addKey } from '../../scripts/deviceAdmin';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
@@ -81,11 +82,7 @@ export async function createTestApp(
     return token;
   };
   const credentials = async (deviceId: string, headers: TestHeaders): Promise<Record<string, string>> => {
-    if (
-      'authorization' in headers ||
-      'x-device-key' in headers ||
-      !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(deviceId)
-    ) {
+    if ('authorization' in headers || 'x-device-key' in headers || !isDeviceId(deviceId)) {
       return {};
     }
     // One key per device for the automatic case, even when the first requests arrive at once.
