@@ -1,4 +1,4 @@
-// Telemetry ingest: the whole stack, keyless, deployable with `azd up` (see "Deploy to Azure" in README.md).
+// Telemetry ingest: the whole stack, keyless, deployable with `azd up` (see docs/DEPLOY.md).
 //
 //   resource group rg-<environmentName>
 //   ├─ user-assigned identity  id-api-<token>        the app's only credential

@@ -34,7 +34,7 @@ const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 
 /**
  * Reads and validates every setting once. A bad value fails start-up with a message naming the
- * setting, never the first request. See the configuration table in README.md.
+ * setting, never the first request. See the settings table in docs/CONFIGURATION.md.
  */
 export function loadConfig(env: Env = process.env): Config {
   return {

@@ -1,9 +1,8 @@
 /**
  * The project's error hierarchy. Every failure the ingest path can produce is one of these;
- * `toHttpResponse.ts` is the only place that turns them into HTTP answers.
- *
- * `isUserError` tells the device's fault (4xx: fix the request, retrying the same bytes will not help)
- * from ours (5xx: keep the file and retry later).
+ * `toHttpResponse.ts` is the only place that turns them into HTTP answers. The branch says whose
+ * fault it is: a RequestError is the device's (4xx: fix the request, resending the same bytes will
+ * not help); anything else is ours (5xx: keep the file and retry later).
  */
 export interface ErrorDetail {
   path?: string;
@@ -11,8 +10,6 @@ export interface ErrorDetail {
 }
 
 export abstract class IngestError extends Error {
-  abstract readonly isUserError: boolean;
-
   constructor(
     readonly code: string,
     message: string,
@@ -25,8 +22,6 @@ export abstract class IngestError extends Error {
 
 /** The request is wrong; the answer says what to fix. */
 export class RequestError extends IngestError {
-  readonly isUserError = true;
-
   constructor(
     readonly status: number,
     code: string,
@@ -61,8 +56,6 @@ export class IdempotencyKeyReuseError extends RequestError {
 
 /** Storage failed, timed out or answered unexpectedly: nothing was acknowledged, the device retries. */
 export class StorageUnavailableError extends IngestError {
-  readonly isUserError = false;
-
   constructor(operation: string, cause: unknown) {
     super('storage_unavailable', `Storage operation "${operation}" failed.`, { cause });
   }
@@ -70,8 +63,6 @@ export class StorageUnavailableError extends IngestError {
 
 /** A setting is missing or malformed: raised at start-up, never on a request. */
 export class ConfigurationError extends IngestError {
-  readonly isUserError = false;
-
   constructor(
     readonly setting: string,
     problem: string,

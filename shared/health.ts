@@ -1,5 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import { storageCall } from './storage/storageError';
+import { storageCall } from './storage/storageCall';
 import type { IdempotencyStore } from './storage/types';
 
 /** Storage is "reachable" when the raw container and the idempotency table both answer. */

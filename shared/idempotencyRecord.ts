@@ -1,11 +1,13 @@
 /**
  * The idempotency entry for one (device, key): which blob holds the payload and its digest.
  *
- * `reserved`: the blob name is claimed; the blob may or may not be written yet (writer in flight or
- * crashed). `stored`: a later request confirmed the blob exists, so resends need no blob lookup.
+ * `pending`: the entry claims the blob name; whether the blob was written is not recorded (the first
+ * writer answers 200 straight after its blob write, without a third round trip to say so), so a
+ * resend checks the blob once. `stored`: a resend confirmed the blob, so later resends are answered
+ * from the entry alone. Entries written before this name existed say `reserved`: read as `pending`.
  */
 export const RecordState = {
-  Reserved: 'reserved',
+  Pending: 'pending',
   Stored: 'stored',
 } as const;
 export type RecordState = (typeof RecordState)[keyof typeof RecordState];

@@ -89,13 +89,13 @@ export interface IngestDependencies {
  * so a rejected request writes nothing. Then:
  *
  *   1. point-read the idempotency entry for (device, key)            -> resend? go to 4
- *   2. insert it as `reserved`, naming the blob (conditional insert)  -> lost a race? go to 4
+ *   2. insert it as `pending`, naming the blob (conditional insert)   -> lost a race? go to 4
  *   3. put the blob with If-None-Match: *                             -> 200 stored
  *   4. resend: same SHA-256 or 422; entry `stored` -> 200 duplicate; else make sure the blob exists
  *      (write it with the same bytes if a crash left it missing), mark the entry `stored`, answer 200.
  *
  * Every step is idempotent and conditional, so any crash followed by the device's retry converges to
- * one blob per (device, key). The README's crash-point table walks through each step.
+ * one blob per (device, key). docs/DELIVERY.md's crash-point table walks through each step.
  */
 export class IngestService {
   private readonly now: () => Date;
@@ -162,16 +162,16 @@ export class IngestService {
       sizeBytes: bytes.byteLength,
       receivedAt: receivedAt.toISOString(),
       schemaId,
-      state: RecordState.Reserved,
+      state: RecordState.Pending,
     };
     if ((await this.deps.records.insert(record)) === 'exists') {
-      // A concurrent request (or our own timed-out attempt) reserved the key first: follow its entry.
+      // A concurrent request (or our own timed-out attempt) claimed the key first: follow its entry.
       const winner = await this.deps.records.get(deviceId, key);
       if (!winner)
         throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
       return this.resume(winner, admitted);
     }
-    // 'exists' here means a concurrent resend already wrote these very bytes under our reserved name.
+    // 'exists' here means a concurrent resend already wrote these very bytes under our claimed name.
     const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt));
     return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
   }
@@ -183,8 +183,8 @@ export class IngestService {
     if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
     if (record.state === RecordState.Stored) return this.outcome('duplicate', record);
 
-    // Reserved: the first writer may have crashed before its blob landed. The bytes are identical
-    // (same SHA-256), so writing them under the reserved name is safe whoever wins.
+    // Pending: the first writer may have crashed before its blob landed. The bytes are identical
+    // (same SHA-256), so writing them under the claimed name is safe whoever wins.
     const wrote =
       !(await this.deps.blobs.exists(record.blobName)) &&
       (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt))) === 'created';

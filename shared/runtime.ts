@@ -19,15 +19,21 @@ export interface Runtime {
   checkHealth(): Promise<void>;
 }
 
-/**
- * `now` is the receive clock; tests move it to check behaviour across days. `warn` receives the
- * loud start-up warning when device authentication is off.
- */
+export interface RuntimeOptions {
+  /**
+   * The one clock of the request path: receive times, the device cache's TTL, key expiry and the
+   * rate limiter. Tests move it instead of sleeping.
+   */
+  now?: () => Date;
+  /** Receives the loud start-up warning when device authentication is off. */
+  warn?: (message: string) => void;
+}
+
 export function createRuntime(
   config: Config,
-  now?: () => Date,
-  warn: (message: string) => void = console.warn,
+  { now = () => new Date(), warn = console.warn }: RuntimeOptions = {},
 ): Runtime {
+  const millis = () => now().getTime();
   const validator = loadGeneratedValidator();
   const deviceModels = deviceModelMapFor(validator.models, config.deviceModelsOverride);
   const clients = createStorageClients(config);
@@ -35,6 +41,8 @@ export function createRuntime(
   const registry = new CachedDeviceRegistry(
     new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
     config.deviceCacheTtlMs,
+    undefined,
+    millis,
   );
   if (!config.authEnabled) {
     warn(
@@ -50,10 +58,10 @@ export function createRuntime(
     deviceModels,
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     records,
-    authenticator: config.authEnabled ? new DeviceAuthenticator(registry) : undefined,
+    authenticator: config.authEnabled ? new DeviceAuthenticator(registry, undefined, now) : undefined,
     rateLimiter:
       config.rateLimitPerMinute > 0
-        ? new TokenBucketLimiter(config.rateLimitPerMinute, config.rateLimitBurst)
+        ? new TokenBucketLimiter(config.rateLimitPerMinute, config.rateLimitBurst, millis)
         : undefined,
     now,
   });

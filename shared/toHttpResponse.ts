@@ -1,4 +1,4 @@
-import { IngestError, RequestError, SchemaValidationError } from './errors';
+import { RequestError, SchemaValidationError, StorageUnavailableError } from './errors';
 import type { IngestOutcome } from './ingest';
 
 /** A plain HTTP answer; structurally an Azure Functions HttpResponseInit, without depending on it. */
@@ -41,7 +41,7 @@ export function errorToHttp(err: unknown, retryAfterSeconds: number): HttpAnswer
       },
     };
   }
-  if (err instanceof IngestError && err.code === 'storage_unavailable') {
+  if (err instanceof StorageUnavailableError) {
     return {
       status: 503,
       headers: { 'Retry-After': String(retryAfterSeconds) },

@@ -1,6 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { RawBlob, RawBlobStore } from './types';
-import { storageCall } from './storageError';
+import { storageCall } from './storageCall';
 
 export class BlobRawStore implements RawBlobStore {
   constructor(

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { DeviceKeyRecord, DeviceRecord, DeviceRegistry } from '../auth/deviceRecord';
-import { restErrorOf, storageCall } from './storageError';
+import { restErrorOf, storageCall } from './storageCall';
 
 /**
  * The devices table: one partition per device, holding the device row (`RowKey = "device"`) and
@@ -15,9 +15,6 @@ interface Row {
   rowKey: string;
   [field: string]: unknown;
 }
-
-export class DeviceExistsError extends Error {}
-export class DeviceNotFoundError extends Error {}
 
 export class TableDeviceRegistry implements DeviceRegistry {
   constructor(
@@ -59,8 +56,7 @@ export class TableDeviceRegistry implements DeviceRegistry {
         createdAt: device.createdAt,
       });
     } catch (err) {
-      if (restErrorOf(err).statusCode === 409)
-        throw new DeviceExistsError(`Device "${device.deviceId}" already exists.`);
+      if (restErrorOf(err).statusCode === 409) throw new Error(`Device "${device.deviceId}" already exists.`);
       throw err;
     }
     await this.addKey(device.deviceId, key);
@@ -87,15 +83,14 @@ export class TableDeviceRegistry implements DeviceRegistry {
         etag: '*',
       });
     } catch (err) {
-      if (restErrorOf(err).statusCode === 404)
-        throw new DeviceNotFoundError(`Device "${deviceId}" does not exist.`);
+      if (restErrorOf(err).statusCode === 404) throw new Error(`Device "${deviceId}" does not exist.`);
       throw err;
     }
   }
 
   async remove(deviceId: string): Promise<void> {
     const record = await this.get(deviceId);
-    if (!record) throw new DeviceNotFoundError(`Device "${deviceId}" does not exist.`);
+    if (!record) throw new Error(`Device "${deviceId}" does not exist.`);
     for (const key of record.keys) await this.table.deleteEntity(deviceId, KEY_ROW_PREFIX + key.keyId);
     await this.table.deleteEntity(deviceId, DEVICE_ROW);
   }

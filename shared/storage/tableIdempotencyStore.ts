@@ -2,7 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import { type IdempotencyRecord, RecordState } from '../idempotencyRecord';
 import { toRowKey } from '../idempotencyKey';
 import type { IdempotencyStore } from './types';
-import { storageCall } from './storageError';
+import { storageCall } from './storageCall';
 
 interface RecordEntity {
   partitionKey: string;
@@ -79,6 +79,7 @@ function fromEntity(entity: RecordEntity): IdempotencyRecord {
     sizeBytes: Number(entity.sizeBytes),
     receivedAt: entity.receivedAt,
     schemaId: entity.schemaId,
-    state: entity.state === RecordState.Stored ? RecordState.Stored : RecordState.Reserved,
+    // Anything but `stored` (including the old name `reserved`) means the blob must be checked.
+    state: entity.state === RecordState.Stored ? RecordState.Stored : RecordState.Pending,
   };
 }

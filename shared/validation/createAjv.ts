@@ -2,7 +2,7 @@ import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 
 /**
- * One Ajv configuration for build-time code generation and the start-up fallback alike.
+ * One Ajv configuration for the build's code generation and the bench's compile-at-load comparison, so both validate alike.
  * `allErrors` is only used by the second, explaining validator: the first one stops at the first
  * error, so a hostile payload cannot make the common path do more work than a valid one.
  */

@@ -1,7 +1,7 @@
 import { PayloadValidator, type ValidatorsByModel } from './payloadValidator';
 
 /**
- * The validators emitted by `npm run build` (scripts/buildValidators.ts): plain functions, so loading
+ * The validators emitted by `npm run build` (scripts/build/buildValidators.ts): plain functions, so loading
  * them compiles nothing. esbuild inlines these files into the bundle.
  */
 export function loadGeneratedValidator(): PayloadValidator {

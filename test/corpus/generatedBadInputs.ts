@@ -20,7 +20,7 @@ export interface BadInput {
   path?: string;
 }
 
-const sample = readFileSync(join(__dirname, '..', '..', 'scripts', 'samples', 'oil-condition.json'), 'utf8');
+const sample = readFileSync(join(__dirname, '..', '..', 'docs', 'samples', 'oil-condition.json'), 'utf8');
 const valid = JSON.parse(sample) as Record<string, unknown> & { readings: Array<Record<string, unknown>> };
 const withTop = (field: string, value: unknown) => JSON.stringify({ ...valid, [field]: value });
 const withReading = (field: string, value: unknown) =>

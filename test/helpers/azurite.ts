@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connectionStringFor } from '../../scripts/azurite';
+import { connectionStringFor } from '../../scripts/lib/azurite';
+import { failInCiOrWarn } from './ci';
 
 /**
  * `describe` for suites that need the real Azurite started by globalSetup. Under CI=true a missing
@@ -7,10 +8,7 @@ import { connectionStringFor } from '../../scripts/azurite';
  */
 export const describeWithAzurite: jest.Describe = ((name: string, fn: () => void) => {
   if (process.env.TEST_AZURITE_CONNECTION_STRING) return describe(name, fn);
-  if (process.env.CI === 'true') throw new Error('Azurite connection string missing under CI=true');
-  console.warn(
-    `SKIPPED "${name}": Azurite unavailable (${process.env.TEST_AZURITE_UNAVAILABLE ?? 'unknown'})`,
-  );
+  failInCiOrWarn('Azurite', `"${name}": ${process.env.TEST_AZURITE_UNAVAILABLE ?? 'not started'}`);
   return describe.skip(name, fn);
 }) as jest.Describe;
 

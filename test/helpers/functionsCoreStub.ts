@@ -1,16 +1,10 @@
 /**
  * Jest setup: outside the Functions worker, `@azure/functions` drops into "test mode" and warns on
- * every registration. Provide the worker's `@azure/functions-core` module as a quiet recorder instead,
- * as scripts/functionsHost/loadFunctionApp.ts does for the dev host.
+ * every registration. Provide the worker's `@azure/functions-core` module as the dev host does.
  */
 jest.mock(
   '@azure/functions-core',
-  () => ({
-    setProgrammingModel: () => undefined,
-    getProgrammingModel: () => undefined,
-    registerHook: () => ({ dispose: () => undefined }),
-    registerFunction: () => ({ dispose: () => undefined }),
-    log: () => undefined,
-  }),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.mock factories cannot use imports
+  () => require('../../scripts/lib/functionsCoreStandIn').functionsCoreStandIn(),
   { virtual: true },
 );

@@ -1,4 +1,4 @@
-import type { ProxiedRequest } from '../../scripts/faults/faultProxy';
+import type { ProxiedRequest } from '../support/faults/faultProxy';
 
 /** Recognises each storage call of the write path on the wire, for targeted fault injection. */
 const isEntityPath = (r: ProxiedRequest) => /\(PartitionKey=/.test(decodeURIComponent(r.path));

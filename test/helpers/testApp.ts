@@ -4,7 +4,7 @@ import { createIngestHandler } from '../../functions/ingest';
 import { loadConfig } from '../../shared/config';
 import { isDeviceId } from '../../shared/deviceId';
 import { createRuntime, type Runtime } from '../../shared/runtime';
-import { addDevice, addKey } from '../../scripts/deviceAdmin';
+import { addDevice, addKey } from '../../shared/auth/deviceAdmin';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { azuriteConnectionString, uniqueStorageNames } from './azurite';
@@ -68,8 +68,7 @@ export async function createTestApp(
       RATE_LIMIT_PER_MINUTE: '0',
       ...settings,
     }),
-    now,
-    () => undefined,
+    { now, warn: () => undefined },
   );
   const registry = new TableDeviceRegistry(direct.devicesTable, 10_000);
   const keys = new Map<string, Promise<string>>();

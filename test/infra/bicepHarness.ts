@@ -7,12 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_INSTALL_TIMEOUT_MS, ensureBicep, type BicepCli } from '../../scripts/bicepCli';
-
-export function isCi(env: NodeJS.ProcessEnv = process.env): boolean {
-  const ci = env.CI?.trim().toLowerCase();
-  return !!ci && ci !== 'false' && ci !== '0';
-}
+import { DEFAULT_INSTALL_TIMEOUT_MS, ensureBicep, type BicepCli } from '../../scripts/infra/bicepCli';
+import { failInCiOrWarn } from '../helpers/ci';
 
 let cached: { cli: BicepCli | undefined } | undefined;
 
@@ -30,15 +26,9 @@ export function bicepOrSkip(): BicepCli | undefined {
     cached = { cli };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (isCi()) {
-      throw new Error(
-        `CI requires the Bicep CLI for the infrastructure tests, and it could not be installed: ${reason}`,
-      );
-    }
-    const bar = '!'.repeat(100);
-    console.warn(
-      `\n${bar}\n!! SKIPPING the Bicep infrastructure tests: no Bicep CLI.\n!! ${reason}\n` +
-        `!! Run \`npm run bicep:install\` (needs the .NET SDK), put \`bicep\` on PATH, or set BICEP_PATH.\n${bar}\n`,
+    failInCiOrWarn(
+      'the Bicep CLI',
+      `${reason}. Run \`npm run bicep:install\` (needs the .NET SDK), put \`bicep\` on PATH, or set BICEP_PATH.`,
     );
     cached = { cli: undefined };
   }

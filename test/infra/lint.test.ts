@@ -15,7 +15,7 @@ import {
   lintBicep,
   parseDiagnostics,
   type BicepDiagnostic,
-} from '../../scripts/bicepCli';
+} from '../../scripts/infra/bicepCli';
 import { bicepOrSkip, tempDir } from './bicepHarness';
 
 const cli = bicepOrSkip();

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Entry, type ZipFile } from 'yauzl';
-import { createPackage, deployManifest } from '../../scripts/package';
+import { createPackage, deployManifest } from '../../scripts/build/package';
 import { tempDir } from './bicepHarness';
 
 function readZip(path: string): Promise<Map<string, Buffer>> {

@@ -3,7 +3,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SmokeFailure, ingestUrl, runSmoke, samplePayload } from '../../scripts/smoke';
+import { SmokeFailure, ingestUrl, runSmoke, samplePayload } from '../../scripts/infra/smoke';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAIN_BICEP, buildBicep, formatDiagnostic, parseDiagnostics } from '../../scripts/bicepCli';
+import { MAIN_BICEP, buildBicep, formatDiagnostic, parseDiagnostics } from '../../scripts/infra/bicepCli';
 import {
   bicepOrSkip,
   module,

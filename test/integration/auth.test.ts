@@ -1,15 +1,20 @@
 import { gzipSync } from 'node:zlib';
 import { newDeviceKey } from '../../shared/auth/deviceKey';
 import { describeWithAzurite } from '../helpers/azurite';
+import { TestClock } from '../helpers/clock';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+const TTL_MS = 60_000;
 
 describeWithAzurite('device authentication', () => {
   let app: TestApp;
+  // The device cache, key expiry and receive times all read this clock: the TTL passes without sleeping.
+  const clock = new TestClock(new Date());
+  const pastTtl = () => clock.advance(TTL_MS + 1);
   beforeAll(async () => {
-    app = await createTestApp({ DEVICE_CACHE_TTL_SECONDS: '1' });
+    app = await createTestApp({ DEVICE_CACHE_TTL_SECONDS: String(TTL_MS / 1000) }, undefined, clock.now);
   });
 
   test('no key: 401 with a Bearer challenge, nothing written', async () => {
@@ -63,11 +68,11 @@ describeWithAzurite('device authentication', () => {
     const key = await app.keyFor('truck-506');
     expect((await app.post('truck-506', oilPayload('truck-506'), bearer(key))).status).toBe(200);
     await app.registry.setDisabled('truck-506', true);
-    await sleep(1100);
+    pastTtl();
     const refused = await app.post('truck-506', oilPayload('truck-506', { sequence: 2 }), bearer(key));
     expect(refused).toMatchObject({ status: 403, body: { error: 'device_disabled' } });
     await app.registry.setDisabled('truck-506', false);
-    await sleep(1100);
+    pastTtl();
     expect((await app.post('truck-506', oilPayload('truck-506', { sequence: 3 }), bearer(key))).status).toBe(
       200,
     );
@@ -81,8 +86,12 @@ describeWithAzurite('device authentication', () => {
     expect((await app.post('truck-507', oilPayload('truck-507', { sequence: 2 }), bearer(key))).status).toBe(
       200,
     );
-    await sleep(1100);
+    clock.advance(TTL_MS - 1_000);
     expect((await app.post('truck-507', oilPayload('truck-507', { sequence: 3 }), bearer(key))).status).toBe(
+      200,
+    );
+    clock.advance(1_001);
+    expect((await app.post('truck-507', oilPayload('truck-507', { sequence: 4 }), bearer(key))).status).toBe(
       401,
     );
   });
@@ -90,19 +99,23 @@ describeWithAzurite('device authentication', () => {
   test('rotation: the old key works until its grace period ends, the new one from the start', async () => {
     const oldKey = await app.keyFor('truck-508');
     const newKey = newDeviceKey('truck-508');
-    const now = Date.now();
+    const now = clock.now().getTime();
     await app.registry.addKey('truck-508', {
       keyId: newKey.keyId,
       hash: newKey.hash,
       createdAt: new Date(now).toISOString(),
     });
-    await app.registry.expireKey('truck-508', oldKey.split('~')[1]!, new Date(now + 1500).toISOString());
-    await sleep(1100); // past the cache TTL, so both requests see the rotation
+    await app.registry.expireKey(
+      'truck-508',
+      oldKey.split('~')[1]!,
+      new Date(now + 2 * TTL_MS).toISOString(),
+    );
+    pastTtl(); // so both requests see the rotation
     expect((await app.post('truck-508', oilPayload('truck-508'), bearer(oldKey))).status).toBe(200);
     expect(
       (await app.post('truck-508', oilPayload('truck-508', { sequence: 2 }), bearer(newKey.token))).status,
     ).toBe(200);
-    await sleep(600);
+    clock.advance(TTL_MS);
     expect(
       (await app.post('truck-508', oilPayload('truck-508', { sequence: 3 }), bearer(oldKey))).status,
     ).toBe(401);
@@ -225,7 +238,13 @@ describeWithAzurite('request hardening', () => {
 
 describeWithAzurite('rate limiting', () => {
   test('a device over its burst gets 429 with Retry-After; other devices are unaffected', async () => {
-    const app = await createTestApp({ RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '3' });
+    // A clock that stands still unless moved: no token refills between requests, however slow they are.
+    const clock = new TestClock();
+    const app = await createTestApp(
+      { RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '3' },
+      undefined,
+      clock.now,
+    );
     const statuses = [];
     for (let i = 0; i < 4; i++)
       statuses.push((await app.post('truck-700', oilPayload('truck-700', { sequence: i }))).status);
@@ -235,5 +254,11 @@ describeWithAzurite('rate limiting', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(await app.inspector.blobNames('truck-700/')).toHaveLength(3);
     expect((await app.post('truck-701', oilPayload('truck-701'))).status).toBe(200);
+
+    // Retry-After is honest: one token is back exactly when it says.
+    clock.advance(Number(limited.headers['retry-after']) * 1000 - 1);
+    expect((await app.post('truck-700', oilPayload('truck-700', { sequence: 10 }))).status).toBe(429);
+    clock.advance(1);
+    expect((await app.post('truck-700', oilPayload('truck-700', { sequence: 11 }))).status).toBe(200);
   });
 });

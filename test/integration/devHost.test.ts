@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopChild } from '../../scripts/azurite';
-import { certFiles, issueCertificates } from '../../scripts/certs';
+import { freePort, stopChild } from '../../scripts/lib/azurite';
+import { certFiles, issueCertificates } from '../../scripts/dev/certs';
 import { azuriteConnectionString, describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
 import { StorageInspector } from '../helpers/storageInspector';
 import { oilPayload } from '../helpers/testApp';
@@ -24,11 +24,11 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
   const certDir = mkdtempSync(join(tmpdir(), 'ingest-certs-'));
 
   beforeAll(async () => {
-    if (!existsSync(bundle)) execFileSync(tsx, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
+    if (!existsSync(bundle)) execFileSync(tsx, [join(root, 'scripts', 'build', 'bundle.ts')], { cwd: root });
     await issueCertificates(certDir, { dns: ['gateway.example'], ips: ['10.0.0.5'] });
     const port = await freePort();
     httpsPort = await freePort();
-    host = spawn(tsx, [join(root, 'scripts', 'dev.ts')], {
+    host = spawn(tsx, [join(root, 'scripts', 'dev', 'start.ts')], {
       cwd: root,
       env: { ...env, PORT: String(port), HTTPS_PORT: String(httpsPort), DEV_CERT_DIR: certDir },
     });
@@ -50,7 +50,7 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
 
   test('the bundle registers ingest and health with the expected routes, methods and auth level', () => {
     const listed = JSON.parse(
-      execFileSync(tsx, [join(root, 'scripts', 'functionsHost', 'listFunctions.ts'), bundle], {
+      execFileSync(tsx, [join(root, 'scripts', 'dev', 'listFunctions.ts'), bundle], {
         cwd: root,
         env,
       }).toString(),

@@ -5,6 +5,7 @@ import { loadConfig } from '../../shared/config';
 import { createRuntime } from '../../shared/runtime';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
 import { describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
+import { TestClock } from '../helpers/clock';
 import { oilPayload } from '../helpers/testApp';
 
 const root = join(__dirname, '..', '..');
@@ -17,7 +18,7 @@ describeWithAzurite('the device CLI', () => {
     try {
       const { stdout, stderr } = await run(
         join(root, 'node_modules', '.bin', 'tsx'),
-        [join(root, 'scripts', 'device.ts'), ...args],
+        [join(root, 'scripts', 'ops', 'cli.ts'), 'device', ...args],
         {
           cwd: root,
           env,
@@ -31,10 +32,13 @@ describeWithAzurite('the device CLI', () => {
   };
   const keyIn = (stdout: string) => /^ {2}(\S+~[0-9a-f]{8}~\S{43})$/m.exec(stdout)?.[1];
 
-  // The same settings as the CLI, with a 1 s cache so "within the bound" is quick to observe.
+  // The same settings as the CLI; the runtime's clock is moved past the device cache's TTL (60 s by
+  // default) to observe "within the bound" without sleeping.
+  const clock = new TestClock(new Date());
+  const pastTtl = () => clock.advance(61_000);
   const runtime = () => {
-    const config = loadConfig({ ...env, DEVICE_CACHE_TTL_SECONDS: '1', RATE_LIMIT_PER_MINUTE: '0' });
-    return createRuntime(config, undefined, () => undefined);
+    const config = loadConfig({ ...env, RATE_LIMIT_PER_MINUTE: '0' });
+    return createRuntime(config, { now: clock.now, warn: () => undefined });
   };
   const post = async (rt: ReturnType<typeof runtime>, deviceId: string, key: string, sequence: number) => {
     const body = oilPayload(deviceId, { sequence });
@@ -79,35 +83,45 @@ describeWithAzurite('the device CLI', () => {
     expect(await post(runtime(), 'truck-900', key, 1)).toBe(200);
   }, 30_000);
 
-  test('refuses a duplicate id, an unknown model, a bad id and an unknown command, exiting non-zero', async () => {
+  test('refuses bad usage with exit 64 and failed operations with exit 1, saying why', async () => {
     await device('add', 'truck-901');
     const cases = [
-      [['add', 'truck-901'], /already exists/],
+      [['add', 'truck-901'], 1, /already exists/],
+      [['show', 'ghost-1'], 1, /does not exist/],
       [
         ['add', 'pump-1', '--model', 'nope'],
+        64,
         /Unknown model "nope"\. Known models: default, oil-condition-v1/,
       ],
-      [['add', '../etc'], /device id must match/],
-      [['show', 'ghost-1'], /does not exist/],
-      [['frobnicate', 'x'], /Unknown command/],
-      [[], /usage:/],
+      [['add', '../etc'], 64, /device id must match/],
+      [['rotate', 'truck-901', '--grace', 'soon'], 64, /Cannot read duration "soon"/],
+      [['frobnicate', 'x'], 64, /unknown command 'frobnicate'/],
+      [['add'], 64, /missing required argument 'deviceId'/],
+      [[], 64, /Usage: telemetry-ops device/],
     ] as const;
-    for (const [args, message] of cases) {
+    for (const [args, code, message] of cases) {
       const result = await device(...args);
-      expect({ args, code: result.code }).toEqual({ args, code: 1 });
+      expect({ args, code: result.code }).toEqual({ args, code });
       expect(result.stderr).toMatch(message);
     }
   }, 60_000);
+
+  test('--help describes every subcommand and exits 0', async () => {
+    const help = await device('--help');
+    expect(help.code).toBe(0);
+    for (const command of ['add', 'list', 'show', 'rotate', 'disable', 'enable', 'remove'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  }, 30_000);
 
   test('disable refuses the device within the cache TTL; enable re-admits it', async () => {
     const key = keyIn((await device('add', 'truck-902')).stdout)!;
     const rt = runtime();
     expect(await post(rt, 'truck-902', key, 1)).toBe(200);
     expect((await device('disable', 'truck-902')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100));
+    pastTtl();
     expect(await post(rt, 'truck-902', key, 2)).toBe(403);
     expect((await device('enable', 'truck-902')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100));
+    pastTtl();
     expect(await post(rt, 'truck-902', key, 3)).toBe(200);
   }, 30_000);
 
@@ -121,11 +135,11 @@ describeWithAzurite('the device CLI', () => {
     expect(await post(rt, 'truck-903', newKey, 2)).toBe(200);
 
     expect((await device('rotate', 'truck-903', '--grace', '0')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100));
+    pastTtl();
     expect(await post(rt, 'truck-903', oldKey, 3)).toBe(401);
 
     expect((await device('remove', 'truck-903')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 1100));
+    pastTtl();
     expect(await post(rt, 'truck-903', newKey, 4)).toBe(401);
   }, 60_000);
 });

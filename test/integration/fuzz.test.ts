@@ -1,4 +1,4 @@
-import { assertNever5xx } from '../../scripts/fuzz/ingestFuzz';
+import { assertNever5xx } from '../support/fuzz/ingestFuzz';
 import { describeWithAzurite } from '../helpers/azurite';
 import { createTestApp, oilPayload } from '../helpers/testApp';
 

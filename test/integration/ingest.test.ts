@@ -48,7 +48,7 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
       sha256: sha256(body),
       sizeBytes: Buffer.byteLength(body),
       receivedAt: res.body.receivedAt,
-      state: 'reserved',
+      state: 'pending',
     });
   });
 
@@ -69,6 +69,23 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
     expect(await app.inspector.blobNames('truck-100/')).toEqual([first.body.blob]);
     // The first resend confirmed the blob, so later resends are answered from the entry alone.
     expect((await app.inspector.entities('truck-100'))[0]).toMatchObject({ state: 'stored' });
+  });
+
+  test('an entry an earlier version left `reserved` is read as pending: the resend checks the blob', async () => {
+    const body = oilPayload('truck-106');
+    const first = await app.post('truck-106', body);
+    const [entity] = await app.inspector.entities('truck-106');
+    // As the old write path left it, with its blob lost since (the case `pending` exists for).
+    await app.runtime.clients.idempotencyTable.updateEntity(
+      { partitionKey: 'truck-106', rowKey: entity!.rowKey as string, state: 'reserved' },
+      'Merge',
+    );
+    await app.runtime.clients.rawContainer.deleteBlob(first.body.blob as string);
+
+    const resend = await app.post('truck-106', body);
+    expect(resend.body).toMatchObject({ status: 'stored', blob: first.body.blob });
+    expect((await app.inspector.blob(first.body.blob as string)).bytes.toString()).toBe(body);
+    expect((await app.inspector.entities('truck-106'))[0]).toMatchObject({ state: 'stored' });
   });
 
   test('Idempotency-Key: same key and body is a duplicate; same key, different body is 422 and writes nothing', async () => {

@@ -1,4 +1,4 @@
-import { ChaosFault as FaultKind, ChaosProxy } from '../../scripts/faults/faultProxy';
+import { ChaosFault as FaultKind, ChaosProxy } from '../support/faults/faultProxy';
 import { azuritePorts, connectionStringVia, describeWithAzurite } from '../helpers/azurite';
 import { storageOps, type StorageOp } from '../helpers/storageOps';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
@@ -74,7 +74,7 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
       const deviceId = `truck-f${device++}`;
       const body = oilPayload(deviceId);
       inject('blobPut', FaultKind.Status503);
-      expect((await app.post(deviceId, body)).status).toBe(503); // entry reserved, blob missing
+      expect((await app.post(deviceId, body)).status).toBe(503); // entry pending, blob missing
       expect(await app.inspector.blobNames(`${deviceId}/`)).toEqual([]);
 
       blobProxy.clear();
@@ -95,7 +95,7 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
     expect((await app.post(deviceId, body)).status).toBe(200);
     inject('tableMerge', FaultKind.Status503);
     expect(await app.post(deviceId, body)).toMatchObject({ status: 200, body: { status: 'duplicate' } });
-    expect((await app.inspector.entities(deviceId))[0]).toMatchObject({ state: 'reserved' });
+    expect((await app.inspector.entities(deviceId))[0]).toMatchObject({ state: 'pending' });
     await expectExactlyOneBlob(deviceId, body);
   });
 

@@ -8,7 +8,7 @@ import {
   runScenario,
   type ScenarioResult,
   STORAGE_FAULTS,
-} from '../../scripts/simulator/scenario';
+} from '../support/simulator/scenario';
 import { describeWithAzurite } from '../helpers/azurite';
 
 const root = join(__dirname, '..', '..');
@@ -31,8 +31,8 @@ describeWithAzurite('delivery guarantees: gateways under faults, every file stor
 
   beforeAll(async () => {
     if (!existsSync(join(root, 'dist', 'main.js'))) {
-      execFileSync(tsx, [join(root, 'scripts', 'buildValidators.ts')], { cwd: root });
-      execFileSync(tsx, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
+      execFileSync(tsx, [join(root, 'scripts', 'build', 'buildValidators.ts')], { cwd: root });
+      execFileSync(tsx, [join(root, 'scripts', 'build', 'bundle.ts')], { cwd: root });
     }
     result = await runScenario({
       seed: 20261125,

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Gateway } from '../../scripts/simulator/gateway';
-import { type FileEntry, Ledger } from '../../scripts/simulator/ledger';
-import { OilConditionSource } from '../../scripts/simulator/payload';
-import { Rng } from '../../scripts/simulator/random';
-import { type StorageContents, verdict } from '../../scripts/simulator/verify';
+import { Gateway } from '../support/simulator/gateway';
+import { type FileEntry, Ledger } from '../support/simulator/ledger';
+import { OilConditionSource } from '../support/simulator/payload';
+import { Rng } from '../support/simulator/random';
+import { type StorageContents, verdict } from '../support/simulator/verify';
 import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -35,7 +35,7 @@ describe('the simulator verdict', () => {
       deviceId: f.deviceId,
       blobName: `truck-001/2026/11/25/00000${i}Z_x.json`,
       sha256: f.sha256,
-      state: 'reserved',
+      state: 'pending',
     })),
   });
 

@@ -8,7 +8,7 @@ import { SchemaValidationError } from '../../shared/errors';
 
 const validator = loadGeneratedValidator();
 const sample = JSON.parse(
-  readFileSync(join(__dirname, '../../scripts/samples/oil-condition.json'), 'utf8'),
+  readFileSync(join(__dirname, '../../docs/samples/oil-condition.json'), 'utf8'),
 ) as Record<string, unknown>;
 const reading = { timestamp: '2026-11-25T08:10:00Z', viscosityCSt: 90 };
 

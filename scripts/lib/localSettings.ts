@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from './repoRoot';
 
-const root = join(__dirname, '..');
+const root = REPO_ROOT;
 
 /**
  * Applies local.settings.json "Values" to process.env as `func start` does (real environment

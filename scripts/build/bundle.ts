@@ -1,8 +1,9 @@
 /** Bundles functions/main.ts and everything it imports into dist/main.js, the file the Functions host loads. */
 import { build } from 'esbuild';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../lib/repoRoot';
 
-const root = join(__dirname, '..');
+const root = REPO_ROOT;
 
 build({
   entryPoints: [join(root, 'functions', 'main.ts')],
@@ -12,7 +13,7 @@ build({
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  // Provided by the Functions worker at run time (and by scripts/functionsHost locally).
+  // Provided by the Functions worker at run time (and by scripts/dev/loadFunctionApp.ts locally).
   external: ['@azure/functions-core'],
   // Some SDK packages ship ESM that reads import.meta.url; give the CommonJS bundle its own file URL.
   define: { 'import.meta.url': '__bundleFileUrl' },

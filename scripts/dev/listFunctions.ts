@@ -1,8 +1,8 @@
 /**
  * Prints the functions the bundle registers, as the Functions host would index them:
- * `npx tsx scripts/functionsHost/listFunctions.ts [path/to/main.js]`.
+ * `npx tsx scripts/dev/listFunctions.ts [path/to/main.js]`.
  */
-import { applyLocalSettings, functionAppMain } from '../localSettings';
+import { applyLocalSettings, functionAppMain } from '../lib/localSettings';
 import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';
 
 applyLocalSettings();

@@ -2,16 +2,16 @@
  * `npm start`: Azurite + the real v4 handlers on http://localhost:7071/api/... (and https on 7443
  * when `npm run cert` has made a certificate), like `func start`. Ctrl-C stops both.
  */
-import { loadConfig } from '../shared/config';
-import { describeError } from '../shared/errors';
-import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
-import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
-import { type AzuriteInstance, DEFAULT_AZURITE_DIR, isPortOpen, startAzurite } from './azurite';
+import { loadConfig } from '../../shared/config';
+import { describeError } from '../../shared/errors';
+import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
+import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
+import { type AzuriteInstance, DEFAULT_AZURITE_DIR, isPortOpen, startAzurite } from '../lib/azurite';
 import { DEFAULT_CERT_DIR, certFiles, loadServerTls } from './certs';
-import { provisionDemoDevice } from './deviceAdmin';
-import { DevHost } from './functionsHost/devHost';
-import { httpFunctionsOf, loadFunctionApp } from './functionsHost/loadFunctionApp';
-import { applyLocalSettings, functionAppMain, hostRoutePrefix } from './localSettings';
+import { provisionDemoDevice } from '../../shared/auth/deviceAdmin';
+import { DevHost } from './devHost';
+import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';
+import { applyLocalSettings, functionAppMain, hostRoutePrefix } from '../lib/localSettings';
 
 const AZURITE_PORTS = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
 const DEMO_DEVICE = 'truck-042';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     `\nDemo device ${DEMO_DEVICE}${demoKey ? ` (a new key each start; older start keys are revoked)` : ''}. Try it:`,
   );
   console.log(
-    `  curl -i -X POST ${servers[0]!.url}/${prefix}/ingest/${DEMO_DEVICE}${auth} \\\n    -H 'Content-Type: application/json' --data-binary @scripts/samples/oil-condition.json\n`,
+    `  curl -i -X POST ${servers[0]!.url}/${prefix}/ingest/${DEMO_DEVICE}${auth} \\\n    -H 'Content-Type: application/json' --data-binary @docs/samples/oil-condition.json\n`,
   );
   if (tls) console.log(`  HTTPS: add --cacert ${certFiles(certDir).caCert} and use ${servers[1]!.url}\n`);
   else console.log('  HTTPS: run `npm run cert` first to serve https on port 7443 too.\n');

@@ -1,13 +1,14 @@
 /**
- * Device provisioning shared by `npm run device` and `npm start`: keys are generated here, printed
- * once by the caller, and only their hashes reach the devices table.
+ * Device provisioning shared by the ops CLI (`npm run device`), `npm start` and the tests: keys are
+ * generated here, printed once by the caller, and only their hashes reach the devices table.
  */
-import { newDeviceKey } from '../shared/auth/deviceKey';
-import type { DeviceKeyRecord, DeviceRecord } from '../shared/auth/deviceRecord';
-import { DeviceNotFoundError, type TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
-import { readModelSchemas } from '../shared/validation/modelSchemas';
+import { newDeviceKey } from './deviceKey';
+import { type DeviceKeyRecord, type DeviceRecord, isKeyActive } from './deviceRecord';
+import type { TableDeviceRegistry } from '../storage/tableDeviceRegistry';
+import { readModelSchemas } from '../validation/modelSchemas';
 
-export class UsageError extends Error {}
+/** The model is not one this build can validate: assigning it would make every upload fail. */
+export class UnknownModelError extends Error {}
 
 export function knownModels(): string[] {
   return readModelSchemas().map((s) => s.model);
@@ -16,7 +17,7 @@ export function knownModels(): string[] {
 export function checkModel(model: string): string {
   const models = knownModels();
   if (!models.includes(model))
-    throw new UsageError(`Unknown model "${model}". Known models: ${models.join(', ')}.`);
+    throw new UnknownModelError(`Unknown model "${model}". Known models: ${models.join(', ')}.`);
   return model;
 }
 
@@ -65,7 +66,8 @@ export async function rotateKey(
   const device = await existing(registry, deviceId);
   const token = await addKey(registry, deviceId);
   const expiresAt = new Date(Date.now() + graceMs).toISOString();
-  const expiring = device.keys.filter((k) => !k.expiresAt || k.expiresAt > expiresAt);
+  // Keys still active after the grace period get cut to it; keys already ending sooner keep their date.
+  const expiring = device.keys.filter((k) => isKeyActive(k, new Date(expiresAt)));
   for (const key of expiring) await registry.expireKey(deviceId, key.keyId, expiresAt);
   return { token, expiring: expiring.map((k) => ({ ...k, expiresAt })) };
 }
@@ -91,16 +93,6 @@ export async function provisionDemoDevice(
 
 export async function existing(registry: TableDeviceRegistry, deviceId: string): Promise<DeviceRecord> {
   const device = await registry.get(deviceId);
-  if (!device) throw new DeviceNotFoundError(`Device "${deviceId}" does not exist.`);
+  if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
   return device;
-}
-
-/** "90s", "30m", "24h", "7d" or plain seconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim());
-  if (!match) throw new UsageError(`Cannot read duration "${text}"; use e.g. 30m, 24h or 7d.`);
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-    (match[2] ?? 's') as 's' | 'm' | 'h' | 'd'
-  ];
-  return Number(match[1]) * unit;
 }

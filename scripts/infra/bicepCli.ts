@@ -19,8 +19,9 @@ import {
   statSync,
 } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { REPO_ROOT } from '../lib/repoRoot';
 
-export const REPO_ROOT = resolve(__dirname, '..');
+export { REPO_ROOT };
 export const INFRA_DIR = join(REPO_ROOT, 'infra');
 export const MAIN_BICEP = join(INFRA_DIR, 'main.bicep');
 export const BICEP_CSPROJ = join(INFRA_DIR, 'tools', 'bicep-cli.csproj');

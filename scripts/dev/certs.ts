@@ -10,13 +10,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
+import { REPO_ROOT } from '../lib/repoRoot';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY = 86_400_000;
 
-export const DEFAULT_CERT_DIR = join(__dirname, '..', '.certs');
+export const DEFAULT_CERT_DIR = join(REPO_ROOT, '.certs');
 
 export interface CertFiles {
   caCert: string;

@@ -2,7 +2,7 @@
  * `npm run soak -- --devices 20 --files 10000 --fault-rate 0.2 --duration 10m`
  *
  * A long gateway simulation against the real dev host and Azurite with faults in between (see
- * scripts/simulator/scenario.ts and RELIABILITY.md). Prints the report table; exits 1 on any loss,
+ * test/support/simulator/scenario.ts and docs/DELIVERY.md). Prints the report table; exits 1 on any loss,
  * duplicate or undelivered file. Needs a build (`npm run soak` builds first).
  */
 import { parseArgs } from 'node:util';

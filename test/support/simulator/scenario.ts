@@ -10,20 +10,21 @@
  * their backlog, and storage is read back directly from Azurite for the verdict.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { loadConfig } from '../../shared/config';
-import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
-import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
-import { addDevice } from '../deviceAdmin';
+import { loadConfig } from '../../../shared/config';
+import { createStorageClients, ensureStorageResources } from '../../../shared/storage/clients';
+import { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
+import { addDevice } from '../../../shared/auth/deviceAdmin';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AZURITE_ACCOUNT, connectionStringFor, freePort } from '../azurite';
+import { AZURITE_ACCOUNT, connectionStringFor, freePort } from '../../../scripts/lib/azurite';
 import { ChaosFault, ChaosProxy, type ChaosRule, type ProxiedRequest } from '../faults/faultProxy';
 import { type AttemptOutcome, Device, Gateway, newOutcomes, type RetryPolicy } from './gateway';
 import { Ledger } from './ledger';
 import { AzuriteProcess, HostProcess } from './processes';
 import { Rng, shuffled } from './random';
-import { formatReport } from './report';
-import { readStorage, type Verdict, verdict } from './verify';
+import { formatReport, type RunSummary } from './report';
+import { readStorage, verdict } from './verify';
+import { REPO_ROOT } from '../../../scripts/lib/repoRoot';
 
 export const CRASH_EVENTS = [
   'hostKill',
@@ -91,24 +92,13 @@ export const DEFAULT_OPTIONS: ScenarioOptions = {
   drainTimeoutMs: 60_000,
 };
 
-export interface ScenarioResult {
-  verdict: Verdict;
-  /** Per-request faults applied, `ingress.reset`, `blob.hang`, ...; crash events `event.hostKill`, ... */
-  faults: Record<string, number>;
-  outcomes: Record<AttemptOutcome, number>;
-  hostOutcomes: Record<string, number>;
-  requests: number;
-  maxBacklog: number;
-  maxGatewayBacklog: number;
-  maxFileLatencyMs: number;
-  durationMs: number;
-  drained: boolean;
+/** The run's figures (see RunSummary) and the printed table. */
+export interface ScenarioResult extends RunSummary {
   table: string;
-  workDir: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const root = join(__dirname, '..', '..');
+const root = REPO_ROOT;
 
 /** Matchers for the write path's storage calls on the wire (container/table creation stays unfaulted). */
 function storageMatchers(container: string, table: string) {
@@ -162,7 +152,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     port: hostPort,
     logFile: join(workDir, 'host.log'),
     env: {
-      // Not UseDevelopmentStorage: dev.ts then starts no Azurite of its own.
+      // Not UseDevelopmentStorage: the dev host then starts no Azurite of its own.
       DATA_STORAGE_CONNECTION_STRING: via,
       RAW_CONTAINER: container,
       IDEMPOTENCY_TABLE: table,
@@ -383,7 +373,7 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       for (const [k, v] of Object.entries(g.stats.outcomes)) sum[k as AttemptOutcome] += v;
       return sum;
     }, newOutcomes());
-    const summary: Omit<ScenarioResult, 'table'> = {
+    const summary: RunSummary = {
       verdict: result,
       faults,
       outcomes,
@@ -396,14 +386,14 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
       drained,
       workDir,
     };
-    const table_ = formatReport(summary, {
+    const printed = formatReport(summary, {
       devices: o.devices,
       gateways: gateways.length,
       twinDevices: o.twinDevices,
-      reservedEntries: result.reservedEntries,
+      pendingEntries: result.pendingEntries,
       entities: storage.entities.length,
     });
-    return { ...summary, table: table_ };
+    return { ...summary, table: printed };
   } finally {
     await teardown();
     running.delete(teardown);

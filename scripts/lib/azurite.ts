@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { REPO_ROOT } from './repoRoot';
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 // The well-known, public Azurite development key (documented by Microsoft); not a secret.
@@ -122,4 +123,4 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export const DEFAULT_AZURITE_DIR = join(__dirname, '..', '.azurite');
+export const DEFAULT_AZURITE_DIR = join(REPO_ROOT, '.azurite');

@@ -1,10 +1,10 @@
 /**
- * Loads a v4 programming-model app the way the Functions worker does: `@azure/functions` registers
- * functions through the worker-provided module `@azure/functions-core`; outside the worker that module
- * is missing and the library drops into "test mode". Here we provide a minimal stand-in that records
- * each registration, so the real handlers can be served (dev host) and inspected (tests).
+ * Loads a v4 programming-model app the way the Functions worker does, with the worker's
+ * `@azure/functions-core` replaced by a stand-in that records each registration, so the real handlers
+ * can be served (dev host) and inspected (tests).
  */
 import Module from 'node:module';
+import { functionsCoreStandIn } from '../lib/functionsCoreStandIn';
 
 export interface HttpTriggerBinding {
   type: 'httpTrigger';
@@ -35,19 +35,9 @@ const moduleInternals = Module as unknown as { _resolveFilename: ResolveFilename
 
 export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
   const registered: RegisteredFunction[] = [];
-  const core = {
-    setProgrammingModel: () => undefined,
-    getProgrammingModel: () => undefined,
-    registerHook: () => ({ dispose: () => undefined }),
-    log: () => undefined,
-    registerFunction(
-      metadata: { name: string; bindings: RegisteredFunction['bindings'] },
-      handler: RegisteredFunction['handler'],
-    ) {
-      registered.push({ name: metadata.name, bindings: metadata.bindings, handler });
-      return { dispose: () => undefined };
-    },
-  };
+  const core = functionsCoreStandIn(({ metadata, handler }) =>
+    registered.push({ name: metadata.name, bindings: metadata.bindings, handler }),
+  );
 
   const original = moduleInternals._resolveFilename;
   moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {

@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ZipFile } from 'yazl';
+import { REPO_ROOT } from '../lib/repoRoot';
 
 export interface PackageOptions {
   /** Project root holding package.json, host.json and dist/. */
@@ -132,7 +133,7 @@ export async function createPackage(options: PackageOptions): Promise<PackageRes
 }
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..');
+  const root = REPO_ROOT;
   const result = await createPackage({ root, outDir: join(root, 'dist-package') });
   const size = statSync(result.zipPath).size;
   console.log(`package: ${relative(root, result.zipPath)} (${(size / 1024).toFixed(0)} KiB)`);

@@ -1,11 +1,11 @@
 /**
- * The real components as child processes the simulation can crash: the dev host (`scripts/dev.ts`
+ * The real components as child processes the simulation can crash: the dev host (`scripts/dev/start.ts`
  * serving dist/main.js) and Azurite with on-disk persistence on fixed ports.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { type AzuriteInstance, startAzurite } from '../azurite';
+import { type AzuriteInstance, startAzurite } from '../../../scripts/lib/azurite';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,7 +35,7 @@ export interface HostOptions {
 export type HostOutcomes = Record<string, number>;
 
 /**
- * `node --import tsx scripts/dev.ts`, not `node_modules/.bin/tsx scripts/dev.ts`: the tsx CLI runs the
+ * `node --import tsx scripts/dev/start.ts`, not `node_modules/.bin/tsx scripts/dev/start.ts`: the tsx CLI runs the
  * script in a grandchild process, so a SIGKILL to it would orphan the real host still listening on
  * the port. With the loader the host is this very process, and SIGKILL means a crash.
  */
@@ -74,7 +74,7 @@ export class HostProcess {
     if (this.closed) throw new Error('host stopped for good');
     if (this.running) throw new Error('host already running');
     this.log ??= createWriteStream(this.options.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'dev.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('scripts', 'dev', 'start.ts')], {
       cwd: this.options.root,
       env: { ...process.env, ...this.options.env, PORT: String(this.options.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

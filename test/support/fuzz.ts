@@ -4,13 +4,13 @@
  */
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { parseArgs } from 'node:util';
-import { createIngestHandler } from '../functions/ingest';
-import { loadConfig } from '../shared/config';
-import { createRuntime } from '../shared/runtime';
-import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
-import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
-import { startAzurite } from './azurite';
-import { addDevice } from './deviceAdmin';
+import { createIngestHandler } from '../../functions/ingest';
+import { loadConfig } from '../../shared/config';
+import { createRuntime } from '../../shared/runtime';
+import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
+import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
+import { startAzurite } from '../../scripts/lib/azurite';
+import { addDevice } from '../../shared/auth/deviceAdmin';
 import { assertNever5xx } from './fuzz/ingestFuzz';
 
 async function main(): Promise<void> {

@@ -1,12 +1,29 @@
-/** The end-of-run table (Markdown, so it can be pasted into RELIABILITY.md as printed). */
-import type { ScenarioResult } from './scenario';
+/** The end-of-run table (Markdown, so it can be pasted into docs/DELIVERY.md as printed). */
+import type { AttemptOutcome } from './gateway';
+import type { Verdict } from './verify';
+
+/** What one simulated run measured, before it is formatted. */
+export interface RunSummary {
+  verdict: Verdict;
+  /** Per-request faults applied, `ingress.reset`, `blob.hang`, ...; crash events `event.hostKill`, ... */
+  faults: Record<string, number>;
+  outcomes: Record<AttemptOutcome, number>;
+  hostOutcomes: Record<string, number>;
+  requests: number;
+  maxBacklog: number;
+  maxGatewayBacklog: number;
+  maxFileLatencyMs: number;
+  durationMs: number;
+  drained: boolean;
+  workDir: string;
+}
 
 export interface ReportContext {
   devices: number;
   gateways: number;
   twinDevices: number;
   entities: number;
-  reservedEntries: number;
+  pendingEntries: number;
 }
 
 const n = (value: number | undefined) => (value ?? 0).toLocaleString('en-US');
@@ -18,7 +35,7 @@ function group(faults: Record<string, number>, prefix: string): string {
   return parts.length ? parts.join(', ') : 'none';
 }
 
-export function formatReport(r: Omit<ScenarioResult, 'table'>, ctx: ReportContext): string {
+export function formatReport(r: RunSummary, ctx: ReportContext): string {
   const v = r.verdict;
   const o = r.outcomes;
   const h = r.hostOutcomes;
@@ -45,7 +62,7 @@ export function formatReport(r: Omit<ScenarioResult, 'table'>, ctx: ReportContex
       'host log: stored / duplicate / storage_unavailable / other',
       `${n(h.stored)} / ${n(h.duplicate)} / ${n(h.storage_unavailable)} / ${hostOther.join(', ') || '0'}`,
     ],
-    ['idempotency entries (left reserved)', `${n(ctx.entities)} (${n(ctx.reservedEntries)})`],
+    ['idempotency entries (left pending)', `${n(ctx.entities)} (${n(ctx.pendingEntries)})`],
     ['faults gateway -> host', group(r.faults, 'ingress')],
     ['faults host -> blob', group(r.faults, 'blob')],
     ['faults host -> table', group(r.faults, 'table')],

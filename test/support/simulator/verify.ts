@@ -80,8 +80,8 @@ export interface Verdict {
   /** Copies still in a buffer or in quarantine at the end. */
   undelivered: number;
   quarantined: number;
-  /** Idempotency entries left `reserved` (harmless: the next resend re-checks the blob) and entries naming no blob. */
-  reservedEntries: number;
+  /** Idempotency entries left `pending` (harmless: the next resend re-checks the blob) and entries naming no blob. */
+  pendingEntries: number;
   entitiesWithoutBlob: number;
 }
 
@@ -164,7 +164,7 @@ export function verdict(files: FileEntry[], storage: StorageContents): Verdict {
     deletedNotStored: deletedNotStored.length,
     undelivered: undelivered.length,
     quarantined: quarantined.length,
-    reservedEntries: storage.entities.filter((e) => e.state !== 'stored').length,
+    pendingEntries: storage.entities.filter((e) => e.state !== 'stored').length,
     entitiesWithoutBlob: entitiesWithoutBlob.length,
   };
 }

@@ -8,21 +8,22 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../shared/config';
-import { md5, sha256Hex } from '../shared/hash';
-import { checkJsonStructure } from '../shared/jsonStructure';
-import type { IngestRequest } from '../shared/ingest';
-import { createRuntime } from '../shared/runtime';
-import { TableDeviceRegistry } from '../shared/storage/tableDeviceRegistry';
-import { createStorageClients, ensureStorageResources } from '../shared/storage/clients';
-import { compileModels, validatorOf } from '../shared/validation/compileValidators';
-import { loadGeneratedValidator } from '../shared/validation/generatedValidators';
-import { readModelSchemas } from '../shared/validation/modelSchemas';
-import { connectionStringFor, startAzurite } from './azurite';
-import { addDevice } from './deviceAdmin';
+import { loadConfig } from '../../shared/config';
+import { md5, sha256Hex } from '../../shared/hash';
+import { checkJsonStructure } from '../../shared/jsonStructure';
+import type { IngestRequest } from '../../shared/ingest';
+import { createRuntime } from '../../shared/runtime';
+import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
+import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
+import { compileModels, validatorOf } from '../../shared/validation/compileValidators';
+import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
+import { readModelSchemas } from '../../shared/validation/modelSchemas';
+import { connectionStringFor, startAzurite } from '../../scripts/lib/azurite';
+import { addDevice } from '../../shared/auth/deviceAdmin';
 import { ChaosProxy, type ProxyLogEntry } from './faults/faultProxy';
+import { REPO_ROOT } from '../../scripts/lib/repoRoot';
 
-const root = join(__dirname, '..');
+const root = REPO_ROOT;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms < 0.1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
 
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     const runtime = createRuntime(loadConfig({ DATA_STORAGE_CONNECTION_STRING: via, ...settings }));
     const validator = loadGeneratedValidator();
 
-    const sample = readFileSync(join(root, 'scripts', 'samples', 'oil-condition.json'));
+    const sample = readFileSync(join(root, 'docs', 'samples', 'oil-condition.json'));
     const big = Buffer.from(payload('truck-1', 1000, 0));
     console.log('2. Hot path, per request (same payloads, side by side)');
     for (const [label, bytes] of [

@@ -1,0 +1,26 @@
+/**
+ * `@azure/functions` registers functions through `@azure/functions-core`, a module only the Functions
+ * worker provides; without it the library drops into a noisy "test mode". This stand-in has the
+ * worker's surface and hands each registration to `onRegister`. The dev host uses it to serve the real
+ * handlers, jest to keep registrations quiet.
+ */
+export interface CoreRegistration {
+  metadata: {
+    name: string;
+    bindings: Record<string, { type: string; direction: string } & Record<string, unknown>>;
+  };
+  handler: (...args: unknown[]) => unknown;
+}
+
+export function functionsCoreStandIn(onRegister: (registration: CoreRegistration) => void = () => undefined) {
+  return {
+    setProgrammingModel: () => undefined,
+    getProgrammingModel: () => undefined,
+    registerHook: () => ({ dispose: () => undefined }),
+    log: () => undefined,
+    registerFunction(metadata: CoreRegistration['metadata'], handler: CoreRegistration['handler']) {
+      onRegister({ metadata, handler });
+      return { dispose: () => undefined };
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * `telemetry-ops device <command>` (`npm run device -- <command>`): register devices and manage their
+ * keys in the devices table. Keys are printed once, at creation; only their hashes are stored.
+ */
+import { Command } from 'commander';
+import { isDeviceId, DEVICE_ID_PATTERN } from '../../shared/deviceId';
+import {
+  UnknownModelError,
+  addDevice,
+  checkModel,
+  existing,
+  knownModels,
+  rotateKey,
+} from '../../shared/auth/deviceAdmin';
+import { isKeyActive } from '../../shared/auth/deviceRecord';
+import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
+import { deviceModelMapFor, modelForDevice } from '../../shared/validation/deviceModels';
+import { parseDuration } from './duration';
+import { UsageError } from './exitCodes';
+import { openStorage } from './storageTarget';
+
+interface Target {
+  registry: TableDeviceRegistry;
+  deviceModelsOverride?: string;
+  where: string;
+}
+
+async function openRegistry(command: Command): Promise<Target> {
+  const { account } = command.optsWithGlobals<{ account?: string }>();
+  const { config, clients, where } = await openStorage(account);
+  return {
+    registry: new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
+    deviceModelsOverride: config.deviceModelsOverride,
+    where,
+  };
+}
+
+/** Bad ids and unknown models are the caller's typo: usage errors (exit 64), before any storage call. */
+function deviceIdArg(raw: string): string {
+  if (!isDeviceId(raw))
+    throw new UsageError(`The device id must match ^${DEVICE_ID_PATTERN}$; got "${raw}".`);
+  return raw;
+}
+
+function modelArg(model: string): string {
+  try {
+    return checkModel(model);
+  } catch (err) {
+    throw err instanceof UnknownModelError ? new UsageError(err.message) : err;
+  }
+}
+
+function printKey(token: string): void {
+  console.log(`\nDevice key (shown once; store it on the gateway now):\n\n  ${token}\n`);
+  console.log('Send it as:  Authorization: Bearer <key>   (or x-device-key: <key>)');
+}
+
+export function deviceCommand(): Command {
+  const device = new Command('device')
+    .description('Register devices and manage their keys (Azurite by default; --account for Azure).')
+    .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login), no keys');
+
+  device
+    .command('add')
+    .description('register a device and print its first key (once)')
+    .argument('<deviceId>', 'e.g. truck-042', deviceIdArg)
+    .option('--model <model>', `payload model (${knownModels().join(', ')}); default: the device map`)
+    .action(async (deviceId: string, options: { model?: string }, command: Command) => {
+      const model = options.model === undefined ? undefined : modelArg(options.model);
+      const { registry, deviceModelsOverride, where } = await openRegistry(command);
+      // Without --model, the same map the app would use (DEVICE_MODELS or the bundled file).
+      const chosen =
+        model ?? modelForDevice(deviceModelMapFor(new Set(knownModels()), deviceModelsOverride), deviceId);
+      const token = await addDevice(registry, deviceId, chosen);
+      console.log(`Added ${deviceId} (model ${chosen}) in ${where}.`);
+      printKey(token);
+    });
+
+  device
+    .command('list')
+    .description('all devices with model, state and number of active keys (never the keys)')
+    .action(async (_options: unknown, command: Command) => {
+      const { registry, where } = await openRegistry(command);
+      const devices = await registry.list();
+      if (devices.length === 0) console.log(`No devices in ${where}.`);
+      const now = new Date();
+      for (const d of devices) {
+        const active = d.keys.filter((k) => isKeyActive(k, now)).length;
+        console.log(
+          `${d.deviceId}\tmodel=${d.model ?? '(device map)'}\t${d.disabled ? 'DISABLED' : 'enabled'}\tkeys=${active}`,
+        );
+      }
+    });
+
+  device
+    .command('show')
+    .description('one device and its keys: ids, dates, last use (never the keys)')
+    .argument('<deviceId>', 'the device', deviceIdArg)
+    .action(async (deviceId: string, _options: unknown, command: Command) => {
+      const { registry } = await openRegistry(command);
+      const d = await existing(registry, deviceId);
+      console.log(
+        `${d.deviceId}: model=${d.model ?? '(device map)'}, ${d.disabled ? 'DISABLED' : 'enabled'}, created ${d.createdAt}`,
+      );
+      const now = new Date();
+      for (const k of d.keys) {
+        const state = !k.expiresAt ? 'active' : isKeyActive(k, now) ? `expires ${k.expiresAt}` : 'expired';
+        console.log(
+          `  key ${k.keyId}: ${state}, created ${k.createdAt}, last used ${k.lastUsedAt ?? 'never'}${k.label ? ` (${k.label})` : ''}`,
+        );
+      }
+    });
+
+  device
+    .command('rotate')
+    .description('add a new key (printed once); older keys stop after the grace period')
+    .argument('<deviceId>', 'the device', deviceIdArg)
+    .option('--grace <duration>', 'how long older keys keep working: 0, 90s, 30m, 24h, 7d', '24h')
+    .action(async (deviceId: string, options: { grace: string }, command: Command) => {
+      const graceMs = parseDuration(options.grace);
+      const { registry } = await openRegistry(command);
+      const { token, expiring } = await rotateKey(registry, deviceId, graceMs);
+      console.log(
+        `New key for ${deviceId}. Old keys (${expiring.map((k) => k.keyId).join(', ') || 'none'}) stop at ${new Date(Date.now() + graceMs).toISOString()}.`,
+      );
+      printKey(token);
+    });
+
+  for (const [name, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    device
+      .command(name)
+      .description(
+        `${disabled ? 'refuse' : 're-admit'} the device (running instances notice within DEVICE_CACHE_TTL_SECONDS)`,
+      )
+      .argument('<deviceId>', 'the device', deviceIdArg)
+      .action(async (deviceId: string, _options: unknown, command: Command) => {
+        const { registry } = await openRegistry(command);
+        await registry.setDisabled(deviceId, disabled);
+        console.log(
+          `${deviceId} ${name}d; running instances notice within DEVICE_CACHE_TTL_SECONDS (default 60 s).`,
+        );
+      });
+  }
+
+  device
+    .command('remove')
+    .description('delete the device and its keys (its stored files stay)')
+    .argument('<deviceId>', 'the device', deviceIdArg)
+    .action(async (deviceId: string, _options: unknown, command: Command) => {
+      const { registry } = await openRegistry(command);
+      await registry.remove(deviceId);
+      console.log(`Removed ${deviceId} and its keys. Its files in the raw container are kept.`);
+    });
+
+  return device;
+}
