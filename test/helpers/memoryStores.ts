@@ -1,0 +1,265 @@
+/**
+ * In-memory storage ports for UNIT tests of the ingest algorithm (integration tests use Azurite).
+ * They model the real adapters (blobRawStore.ts, tableIdempotencyStore.ts), not an idealised store:
+ *
+ * - `insert` is conditional on (device, key) and answers 'exists' on a conflict, as a 409 does;
+ * - `createIfAbsent` answers 'exists' when the name is taken (If-None-Match: *) and, like Blob Storage,
+ *   refuses a body whose Content-MD5 does not match;
+ * - `markStored` is a Merge of `state` only, which fails when the entry is gone (404);
+ * - every failure surfaces as StorageUnavailableError named after the real adapter's operation;
+ * - records and blobs are copied in and out, so a caller cannot mutate stored state.
+ *
+ * Each store logs its calls (into a log that can be shared, so the order across both stores shows)
+ * and lets a test run a hook before an operation or make the next call of it fail.
+ */
+import { createHash } from 'node:crypto';
+import { StorageUnavailableError } from '../../shared/errors';
+import { type IdempotencyRecord, RecordState } from '../../shared/idempotencyRecord';
+import type { IdempotencyStore, RawBlob, RawBlobStore } from '../../shared/storage/types';
+
+export type RecordOps = {
+  get: [deviceId: string, key: string];
+  insert: [record: IdempotencyRecord];
+  markStored: [record: IdempotencyRecord];
+  ping: [];
+};
+export type BlobOps = {
+  createIfAbsent: [blob: RawBlob];
+  exists: [name: string];
+};
+
+/** `records.insert`, `blobs.exists`, ...: one entry per call that reached the store, failed ones too. */
+export type CallLog = string[];
+
+type Hook<Args extends unknown[]> = (...args: Args) => unknown;
+
+interface Failure {
+  error: unknown;
+  /** The operation takes effect and then its answer is lost (a timeout after the write landed). */
+  after: boolean;
+}
+
+/** The real adapters' operation names, as StorageUnavailableError reports them. */
+const REAL_OPERATION: Record<string, string> = {
+  'records.get': 'table.get',
+  'records.insert': 'table.insert',
+  'records.markStored': 'table.merge',
+  'records.ping': 'table.ping',
+  'blobs.createIfAbsent': 'blob.upload',
+  'blobs.exists': 'blob.exists',
+};
+
+/** Hooks, injected failures and the call log for one store. */
+class Interceptor<Ops extends Record<string, unknown[]>> {
+  private readonly hooks = new Map<keyof Ops, Array<{ fn: Hook<never>; once: boolean }>>();
+  private readonly failures = new Map<keyof Ops, Failure[]>();
+
+  constructor(
+    private readonly prefix: string,
+    readonly calls: CallLog,
+  ) {}
+
+  /** Runs `fn` before every call of `op` (awaited), until the returned function removes it. */
+  on<Op extends keyof Ops>(op: Op, fn: Hook<Ops[Op]>): () => void {
+    return this.add(op, fn, false);
+  }
+
+  /** Runs `fn` before the next call of `op` only; it is removed before it runs, so it may re-enter. */
+  once<Op extends keyof Ops>(op: Op, fn: Hook<Ops[Op]>): () => void {
+    return this.add(op, fn, true);
+  }
+
+  /**
+   * The next call of `op` fails with `error` (by default what the real adapter raises). With
+   * `after: true` the operation takes effect first and only its answer is lost.
+   */
+  failNext(op: keyof Ops, error?: unknown, { after = false }: { after?: boolean } = {}): void {
+    const name = `${this.prefix}.${String(op)}`;
+    const failure = {
+      error: error ?? new StorageUnavailableError(REAL_OPERATION[name] ?? name, new Error('injected fault')),
+      after,
+    };
+    this.failures.set(op, [...(this.failures.get(op) ?? []), failure]);
+  }
+
+  /** Hooks first, then the call is logged, then an injected failure or the operation itself. */
+  async run<Op extends keyof Ops, T>(op: Op, args: Ops[Op], operation: () => T): Promise<T> {
+    for (const hook of [...(this.hooks.get(op) ?? [])]) {
+      if (hook.once) this.remove(op, hook);
+      await (hook.fn as Hook<Ops[Op]>)(...args);
+    }
+    this.calls.push(`${this.prefix}.${String(op)}`);
+    const failure = this.failures.get(op)?.shift();
+    if (failure && !failure.after) throw failure.error;
+    // A real call is a network round trip: never answer synchronously.
+    await Promise.resolve();
+    const result = operation();
+    if (failure) throw failure.error;
+    return result;
+  }
+
+  private add<Op extends keyof Ops>(op: Op, fn: Hook<Ops[Op]>, once: boolean): () => void {
+    const hook = { fn: fn as Hook<never>, once };
+    this.hooks.set(op, [...(this.hooks.get(op) ?? []), hook]);
+    return () => this.remove(op, hook);
+  }
+
+  private remove(op: keyof Ops, hook: { fn: Hook<never>; once: boolean }): void {
+    this.hooks.set(
+      op,
+      (this.hooks.get(op) ?? []).filter((h) => h !== hook),
+    );
+  }
+}
+
+const copyRecord = (record: IdempotencyRecord): IdempotencyRecord => ({ ...record });
+
+const copyBlob = (blob: RawBlob): RawBlob => ({
+  name: blob.name,
+  bytes: Uint8Array.from(blob.bytes),
+  contentMD5: Uint8Array.from(blob.contentMD5),
+  metadata: { ...blob.metadata },
+});
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly entries = new Map<string, IdempotencyRecord>();
+  private readonly interceptor: Interceptor<RecordOps>;
+
+  constructor(calls: CallLog = []) {
+    this.interceptor = new Interceptor<RecordOps>('records', calls);
+  }
+
+  get calls(): CallLog {
+    return this.interceptor.calls;
+  }
+
+  get(deviceId: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return this.interceptor.run('get', [deviceId, key], () => {
+      const record = this.entries.get(entryKey(deviceId, key));
+      return record && copyRecord(record);
+    });
+  }
+
+  insert(record: IdempotencyRecord): Promise<'inserted' | 'exists'> {
+    return this.interceptor.run('insert', [copyRecord(record)], () => {
+      const id = entryKey(record.deviceId, record.key);
+      if (this.entries.has(id)) return 'exists' as const;
+      this.entries.set(id, copyRecord(record));
+      return 'inserted' as const;
+    });
+  }
+
+  /** A Merge of `state` only, as the table adapter sends: the caller's other fields are ignored. */
+  markStored(record: IdempotencyRecord): Promise<void> {
+    return this.interceptor.run('markStored', [copyRecord(record)], () => {
+      const id = entryKey(record.deviceId, record.key);
+      const current = this.entries.get(id);
+      if (!current) throw new StorageUnavailableError('table.merge', new Error('ResourceNotFound (404)'));
+      this.entries.set(id, { ...current, state: RecordState.Stored });
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.interceptor.run('ping', [], () => undefined);
+  }
+
+  on<Op extends keyof RecordOps>(op: Op, fn: Hook<RecordOps[Op]>): () => void {
+    return this.interceptor.on(op, fn);
+  }
+
+  once<Op extends keyof RecordOps>(op: Op, fn: Hook<RecordOps[Op]>): () => void {
+    return this.interceptor.once(op, fn);
+  }
+
+  failNext(op: keyof RecordOps, error?: unknown, options?: { after?: boolean }): void {
+    this.interceptor.failNext(op, error, options);
+  }
+
+  /** Direct access for arranging and inspecting state: not logged, no hooks, no failures. */
+  put(record: IdempotencyRecord): void {
+    this.entries.set(entryKey(record.deviceId, record.key), copyRecord(record));
+  }
+
+  delete(deviceId: string, key: string): boolean {
+    return this.entries.delete(entryKey(deviceId, key));
+  }
+
+  peek(deviceId: string, key: string): IdempotencyRecord | undefined {
+    const record = this.entries.get(entryKey(deviceId, key));
+    return record && copyRecord(record);
+  }
+
+  all(): IdempotencyRecord[] {
+    return [...this.entries.values()].map(copyRecord);
+  }
+}
+
+export class MemoryBlobStore implements RawBlobStore {
+  private readonly blobs = new Map<string, RawBlob>();
+  private readonly interceptor: Interceptor<BlobOps>;
+
+  constructor(calls: CallLog = []) {
+    this.interceptor = new Interceptor<BlobOps>('blobs', calls);
+  }
+
+  get calls(): CallLog {
+    return this.interceptor.calls;
+  }
+
+  createIfAbsent(blob: RawBlob): Promise<'created' | 'exists'> {
+    return this.interceptor.run('createIfAbsent', [copyBlob(blob)], () => {
+      // Blob Storage checks Content-MD5 against the body and refuses a mismatch (400 Md5Mismatch).
+      const md5 = createHash('md5').update(blob.bytes).digest();
+      if (!md5.equals(Buffer.from(blob.contentMD5))) {
+        throw new StorageUnavailableError('blob.upload', new Error('Md5Mismatch (400)'));
+      }
+      if (this.blobs.has(blob.name)) return 'exists' as const;
+      this.blobs.set(blob.name, copyBlob(blob));
+      return 'created' as const;
+    });
+  }
+
+  exists(name: string): Promise<boolean> {
+    return this.interceptor.run('exists', [name], () => this.blobs.has(name));
+  }
+
+  on<Op extends keyof BlobOps>(op: Op, fn: Hook<BlobOps[Op]>): () => void {
+    return this.interceptor.on(op, fn);
+  }
+
+  once<Op extends keyof BlobOps>(op: Op, fn: Hook<BlobOps[Op]>): () => void {
+    return this.interceptor.once(op, fn);
+  }
+
+  failNext(op: keyof BlobOps, error?: unknown, options?: { after?: boolean }): void {
+    this.interceptor.failNext(op, error, options);
+  }
+
+  /** Direct access for arranging and inspecting state: not logged, no hooks, no failures. */
+  put(blob: RawBlob): void {
+    this.blobs.set(blob.name, copyBlob(blob));
+  }
+
+  delete(name: string): boolean {
+    return this.blobs.delete(name);
+  }
+
+  peek(name: string): RawBlob | undefined {
+    const blob = this.blobs.get(name);
+    return blob && copyBlob(blob);
+  }
+
+  names(): string[] {
+    return [...this.blobs.keys()].sort();
+  }
+}
+
+/** Both stores sharing one call log, so a test sees the order of round trips across them. */
+export function memoryStores(): { blobs: MemoryBlobStore; records: MemoryIdempotencyStore; calls: CallLog } {
+  const calls: CallLog = [];
+  return { blobs: new MemoryBlobStore(calls), records: new MemoryIdempotencyStore(calls), calls };
+}
+
+function entryKey(deviceId: string, key: string): string {
+  return JSON.stringify([deviceId, key]);
+}

@@ -1,0 +1,795 @@
+/**
+ * The ingest algorithm (shared/ingest.ts) over in-memory storage ports: every branch of store/resume,
+ * the races between concurrent requests, storage faults at each step, and the refusals that must
+ * not touch storage. Expected blob names and digests are computed here, not with the code under test.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import {
+  IdempotencyKeyReuseError,
+  RequestError,
+  SchemaValidationError,
+  StorageUnavailableError,
+} from '../../shared/errors';
+import type { IdempotencyRecord } from '../../shared/idempotencyRecord';
+import { type IngestRequest, IngestService, type IngestTrace } from '../../shared/ingest';
+import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
+import { deviceModelMapFor } from '../../shared/validation/deviceModels';
+import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
+import { TestClock } from '../helpers/clock';
+import { memoryStores } from '../helpers/memoryStores';
+import { oilPayload } from '../helpers/testApp';
+
+const validator = loadGeneratedValidator();
+const deviceModels = deviceModelMapFor(validator.models);
+
+const CONTAINER = 'raw-telemetry';
+const MAX_BODY_BYTES = 8 * 1024;
+const RETRY_AFTER = 7;
+const DEVICE = 'truck-042';
+const MODEL = 'oil-condition-v1';
+const KEY = 'batch-0001';
+const T0 = '2026-11-25T08:15:00.000Z';
+const BODY = oilPayload(DEVICE);
+const OTHER_BODY = oilPayload(DEVICE, { sequence: 2 });
+const FORWARDED = '203.0.113.9:51234, 10.0.0.1';
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+const md5 = (data: string | Uint8Array) => createHash('md5').update(data).digest();
+
+/** `{device}/{yyyy}/{MM}/{dd}/{HHmmssSSS}Z_{first 16 hex of sha256(key)}.json`, built independently. */
+function nameFor(receivedAt: string, key = KEY, deviceId = DEVICE): string {
+  const [date = '', time = ''] = receivedAt.split('T');
+  return `${deviceId}/${date.replace(/-/g, '/')}/${time.replace(/[:.]/g, '')}_${sha256(key).slice(0, 16)}.json`;
+}
+
+/** The entry a first request writes for BODY under KEY at `receivedAt`. */
+function entryFor(receivedAt: string, overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
+  return {
+    deviceId: DEVICE,
+    key: KEY,
+    blobName: nameFor(receivedAt),
+    sha256: sha256(BODY),
+    sizeBytes: Buffer.byteLength(BODY),
+    receivedAt,
+    schemaId: MODEL,
+    state: 'pending',
+    ...overrides,
+  };
+}
+
+type RequestOverrides = Partial<Omit<IngestRequest, 'body'>> & {
+  body?: string | Uint8Array | null;
+};
+
+/** The body arrives as a stream of small chunks, as the Functions host hands it over. */
+async function* streamOf(bytes: Uint8Array, chunkSize = 97): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.byteLength; at += chunkSize) yield bytes.subarray(at, at + chunkSize);
+}
+
+function request({ body = BODY, ...overrides }: RequestOverrides = {}): IngestRequest {
+  return {
+    method: 'POST',
+    deviceId: DEVICE,
+    contentType: 'application/json',
+    contentLength: null,
+    contentEncoding: null,
+    authorization: null,
+    deviceKey: null,
+    idempotencyKey: KEY,
+    forwardedFor: FORWARDED,
+    ...overrides,
+    body: body === null ? null : streamOf(typeof body === 'string' ? Buffer.from(body) : body),
+  };
+}
+
+function fixture(start = T0) {
+  const { blobs, records, calls } = memoryStores();
+  const clock = new TestClock(start);
+  const service = new IngestService({
+    rawContainer: CONTAINER,
+    maxBodyBytes: MAX_BODY_BYTES,
+    maxJsonDepth: 64,
+    validator,
+    deviceModels,
+    blobs,
+    records,
+    now: clock.now,
+  });
+  return {
+    blobs,
+    records,
+    calls,
+    clock,
+    send: (overrides?: RequestOverrides, trace?: IngestTrace) => service.ingest(request(overrides), trace),
+    /** Empties the call log, so the next assertion sees only the step under test. */
+    resetCalls: () => calls.splice(0),
+  };
+}
+
+/** The error a promise rejects with; a resolution fails the test with what it resolved to. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  const settled = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if ('error' in settled) return settled.error;
+  throw new Error(`expected a rejection, got ${JSON.stringify(settled.value)}`);
+}
+
+/** A storage failure is a 503 with Retry-After, whatever step raised it. */
+function expectUnavailable(err: unknown): void {
+  expect(err).toBeInstanceOf(StorageUnavailableError);
+  expect(err).toMatchObject({ code: 'storage_unavailable' });
+  const answer = errorToHttp(err, RETRY_AFTER);
+  expect(answer.status).toBe(503);
+  expect(answer.headers).toEqual({ 'Retry-After': String(RETRY_AFTER) });
+}
+
+/** A process crash between two steps: thrown from a hook, so the step never reaches storage. */
+class Crash extends Error {}
+const crash = () => {
+  throw new Crash('process died here');
+};
+
+describe('IngestService: a new file', () => {
+  test('get -> insert(pending) -> createIfAbsent, answered `stored`, with the blob and entry as specified', async () => {
+    const { send, calls, blobs, records } = fixture();
+    const trace: IngestTrace = {};
+
+    const outcome = await send({}, trace);
+
+    expect(calls).toEqual(['records.get', 'records.insert', 'blobs.createIfAbsent']);
+    expect(outcome).toEqual({
+      status: 'stored',
+      container: CONTAINER,
+      blobName: nameFor(T0),
+      sha256: sha256(BODY),
+      sizeBytes: Buffer.byteLength(BODY),
+      receivedAt: T0,
+      schemaId: MODEL,
+    });
+    expect(outcomeToHttp(outcome)).toMatchObject({ status: 200, headers: {} });
+    expect(records.all()).toEqual([entryFor(T0)]);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    const blob = blobs.peek(nameFor(T0))!;
+    expect(Buffer.from(blob.bytes).toString('utf8')).toBe(BODY);
+    expect(Buffer.from(blob.contentMD5)).toEqual(md5(BODY));
+    expect(blob.metadata).toEqual({
+      deviceid: DEVICE,
+      receivedat: T0,
+      sha256: sha256(BODY),
+      idempotencykey: KEY,
+      schemaid: MODEL,
+      clientip: '203.0.113.9',
+      sizebytes: String(Buffer.byteLength(BODY)),
+      receivedencoding: 'identity',
+    });
+    expect(trace).toEqual({
+      deviceId: DEVICE,
+      key: sha256(KEY).slice(0, 16),
+      bytes: Buffer.byteLength(BODY),
+    });
+  });
+
+  test('without an Idempotency-Key the key is the body SHA-256, in the entry, the name and the metadata', async () => {
+    const { send, blobs, records } = fixture();
+    const key = sha256(BODY);
+
+    const outcome = await send({ idempotencyKey: null, forwardedFor: null });
+
+    expect(outcome.blobName).toBe(nameFor(T0, key));
+    expect(records.peek(DEVICE, key)).toEqual(entryFor(T0, { key, blobName: nameFor(T0, key) }));
+    expect(blobs.peek(nameFor(T0, key))!.metadata).toMatchObject({
+      idempotencykey: key,
+      clientip: 'unknown',
+    });
+  });
+
+  test('a key with spaces, quotes and slashes is kept exactly in the entry and URI-encoded in metadata', async () => {
+    const { send, blobs, records } = fixture();
+    const key = 'batch 7/"night shift"#1';
+
+    const outcome = await send({ idempotencyKey: key });
+
+    expect(outcome.blobName).toBe(nameFor(T0, key));
+    expect(records.peek(DEVICE, key)?.key).toBe(key);
+    expect(blobs.peek(outcome.blobName)!.metadata.idempotencykey).toBe(encodeURIComponent(key));
+  });
+
+  test('a gzipped body is stored decompressed; its digest and size are of the JSON, the encoding is noted', async () => {
+    const { send, blobs } = fixture();
+    const zipped = gzipSync(Buffer.from(BODY));
+
+    const outcome = await send({ body: zipped, contentEncoding: 'gzip' });
+
+    expect(outcome).toMatchObject({
+      status: 'stored',
+      sha256: sha256(BODY),
+      sizeBytes: Buffer.byteLength(BODY),
+    });
+    const blob = blobs.peek(outcome.blobName)!;
+    expect(Buffer.from(blob.bytes).toString('utf8')).toBe(BODY);
+    expect(Buffer.from(blob.contentMD5)).toEqual(md5(BODY));
+    expect(blob.metadata.receivedencoding).toBe('gzip');
+  });
+
+  test('a device without a specific model is validated and recorded under the default model', async () => {
+    const { send, records } = fixture();
+    const body = JSON.stringify({ pressureKPa: [101.2, 101.3] });
+
+    const outcome = await send({ deviceId: 'pump-7', body });
+
+    expect(outcome).toMatchObject({
+      status: 'stored',
+      schemaId: 'default',
+      blobName: nameFor(T0, KEY, 'pump-7'),
+    });
+    expect(records.peek('pump-7', KEY)?.schemaId).toBe('default');
+  });
+
+  test('the same key from two devices is two files', async () => {
+    const { send, blobs } = fixture();
+
+    const first = await send();
+    const second = await send({ deviceId: 'truck-043', body: oilPayload('truck-043') });
+
+    expect([first.status, second.status]).toEqual(['stored', 'stored']);
+    expect(blobs.names()).toEqual([nameFor(T0), nameFor(T0, KEY, 'truck-043')]);
+  });
+});
+
+describe('IngestService: resends', () => {
+  test('after a success: the blob is checked once, the entry marked `stored`, then answered from the entry alone', async () => {
+    const { send, calls, blobs, records, clock, resetCalls } = fixture();
+    const first = await send();
+    clock.advance(60_000);
+    resetCalls();
+
+    const second = await send({ forwardedFor: '198.51.100.1' });
+
+    expect(calls).toEqual(['records.get', 'blobs.exists', 'records.markStored']);
+    expect(second).toEqual({ ...first, status: 'duplicate' });
+    expect(outcomeToHttp(second).headers).toEqual({ 'Idempotent-Replayed': 'true' });
+    expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+    // The first copy is kept untouched: still the first request's receipt.
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(blobs.peek(nameFor(T0))!.metadata.clientip).toBe('203.0.113.9');
+
+    resetCalls();
+    const third = await send();
+
+    expect(calls).toEqual(['records.get']);
+    expect(third).toEqual({ ...first, status: 'duplicate' });
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+  });
+
+  test('after the first writer crashed past its insert: the blob is written under the claimed name, `stored`', async () => {
+    const { send, calls, blobs, records, clock, resetCalls } = fixture();
+    blobs.once('createIfAbsent', crash);
+    expect(await rejectionOf(send())).toBeInstanceOf(Crash);
+    expect(records.all()).toEqual([entryFor(T0)]);
+    expect(blobs.names()).toEqual([]);
+    clock.advance(3_600_000);
+    resetCalls();
+
+    const resent = await send({ forwardedFor: '198.51.100.1' });
+
+    expect(calls).toEqual(['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored']);
+    expect(resent).toEqual({
+      status: 'stored',
+      container: CONTAINER,
+      blobName: nameFor(T0),
+      sha256: sha256(BODY),
+      sizeBytes: Buffer.byteLength(BODY),
+      receivedAt: T0,
+      schemaId: MODEL,
+    });
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    const blob = blobs.peek(nameFor(T0))!;
+    expect(Buffer.from(blob.bytes).toString('utf8')).toBe(BODY);
+    expect(Buffer.from(blob.contentMD5)).toEqual(md5(BODY));
+    // The entry's first receipt time, this request's address.
+    expect(blob.metadata).toMatchObject({ receivedat: T0, clientip: '198.51.100.1', sha256: sha256(BODY) });
+    expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+  });
+
+  test('a resend of the same file without a key is recognised by its digest', async () => {
+    const { send, blobs } = fixture();
+    const first = await send({ idempotencyKey: null });
+
+    const second = await send({ idempotencyKey: null });
+
+    expect(second).toEqual({ ...first, status: 'duplicate' });
+    expect(blobs.names()).toEqual([first.blobName]);
+  });
+});
+
+describe('IngestService: concurrent requests', () => {
+  test('insert conflict: a concurrent request claimed the key between our get and insert; we follow its entry', async () => {
+    const { send, calls, blobs, records, clock } = fixture();
+    const winners: unknown[] = [];
+    records.once('insert', async () => {
+      clock.advance(5);
+      winners.push(await send());
+    });
+
+    const loser = await send();
+
+    const winnerAt = '2026-11-25T08:15:00.005Z';
+    expect(winners).toEqual([expect.objectContaining({ status: 'stored', blobName: nameFor(winnerAt) })]);
+    expect(loser).toMatchObject({ status: 'duplicate', blobName: nameFor(winnerAt), receivedAt: winnerAt });
+    expect(calls).toEqual([
+      'records.get',
+      ...['records.get', 'records.insert', 'blobs.createIfAbsent'], // the winner, start to finish
+      'records.insert', // 'exists'
+      'records.get',
+      'blobs.exists',
+      'records.markStored',
+    ]);
+    expect(blobs.names()).toEqual([nameFor(winnerAt)]);
+    expect(records.all()).toEqual([entryFor(winnerAt, { state: 'stored' })]);
+  });
+
+  test('insert conflict with a winner that has not written its blob: we write it under the winner`s name', async () => {
+    const { send, calls, blobs, records } = fixture();
+    const winnerAt = '2026-11-25T08:14:59.990Z';
+    records.once('insert', () => records.put(entryFor(winnerAt)));
+
+    const outcome = await send();
+
+    expect(outcome).toMatchObject({ status: 'stored', blobName: nameFor(winnerAt), receivedAt: winnerAt });
+    expect(calls).toEqual([
+      'records.get',
+      'records.insert',
+      'records.get',
+      'blobs.exists',
+      'blobs.createIfAbsent',
+      'records.markStored',
+    ]);
+    expect(blobs.names()).toEqual([nameFor(winnerAt)]);
+    expect(blobs.peek(nameFor(winnerAt))!.metadata.receivedat).toBe(winnerAt);
+    expect(records.all()).toEqual([entryFor(winnerAt, { state: 'stored' })]);
+  });
+
+  test('insert conflict with a `stored` winner: answered from its entry, no blob round trip', async () => {
+    const { send, calls, blobs, records } = fixture();
+    const winnerAt = '2026-11-25T08:14:59.990Z';
+    records.once('insert', () => records.put(entryFor(winnerAt, { state: 'stored' })));
+
+    const outcome = await send();
+
+    expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(winnerAt) });
+    expect(calls).toEqual(['records.get', 'records.insert', 'records.get']);
+    expect(blobs.names()).toEqual([]);
+  });
+
+  test('insert conflict with a winner that sent a different body under the key: 422, we write nothing', async () => {
+    const { send, blobs, records } = fixture();
+    records.once('insert', async () => {
+      await send({ body: OTHER_BODY });
+    });
+
+    const err = await rejectionOf(send());
+
+    expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
+    expect(errorToHttp(err, RETRY_AFTER).status).toBe(422);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(OTHER_BODY);
+    expect(records.peek(DEVICE, KEY)?.sha256).toBe(sha256(OTHER_BODY));
+  });
+
+  test('insert conflict, then the entry is gone when read back: StorageUnavailableError (503), nothing written', async () => {
+    const { send, calls, blobs, records } = fixture();
+    records.once('insert', () => {
+      records.put(entryFor('2026-11-25T08:14:59.990Z'));
+      records.once('get', () => records.delete(DEVICE, KEY));
+    });
+
+    const err = await rejectionOf(send());
+
+    expectUnavailable(err);
+    expect(calls).toEqual(['records.get', 'records.insert', 'records.get']);
+    expect(blobs.names()).toEqual([]);
+    expect(records.all()).toEqual([]);
+  });
+
+  test('the first write finds the blob already there (a concurrent resend wrote it): `duplicate`, one blob', async () => {
+    const { send, calls, blobs, records } = fixture();
+    const resends: unknown[] = [];
+    blobs.once('createIfAbsent', async () => {
+      resends.push(await send());
+    });
+
+    const first = await send();
+
+    expect(resends).toEqual([expect.objectContaining({ status: 'stored', blobName: nameFor(T0) })]);
+    expect(first).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(calls).toEqual([
+      'records.get',
+      'records.insert',
+      ...['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'], // the resend
+      'blobs.createIfAbsent', // 'exists'
+    ]);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+  });
+
+  test('a resume write finds the blob already there (two resends after a crash): one `stored`, one `duplicate`', async () => {
+    const { send, calls, blobs, records, resetCalls } = fixture();
+    records.put(entryFor(T0));
+    const inner: unknown[] = [];
+    blobs.once('createIfAbsent', async () => {
+      inner.push(await send());
+    });
+    resetCalls();
+
+    const outer = await send();
+
+    expect(inner).toEqual([expect.objectContaining({ status: 'stored', blobName: nameFor(T0) })]);
+    expect(outer).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(calls).toEqual([
+      'records.get',
+      'blobs.exists', // false
+      ...['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'], // the other resend
+      'blobs.createIfAbsent', // 'exists'
+      'records.markStored',
+    ]);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+  });
+});
+
+describe('IngestService: Idempotency-Key reuse with a different body', () => {
+  test.each([
+    ['pending', 1],
+    ['stored', 2],
+  ])('entry %s: 422 after a single get, the first file and entry untouched', async (state, firstSends) => {
+    const { send, calls, blobs, records, resetCalls } = fixture();
+    for (let i = 0; i < firstSends; i++) await send();
+    const entryBefore = records.peek(DEVICE, KEY);
+    expect(entryBefore?.state).toBe(state);
+    resetCalls();
+
+    const err = await rejectionOf(send({ body: OTHER_BODY }));
+
+    expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
+    expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reuse' });
+    expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({ status: 422, headers: {} });
+    expect(calls).toEqual(['records.get']);
+    expect(records.all()).toEqual([entryBefore]);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(BODY);
+  });
+});
+
+describe('IngestService: a failed markStored does not fail the request', () => {
+  test('resume that wrote the blob: still `stored`; the entry stays pending and the next resend checks again', async () => {
+    const { send, calls, blobs, records, resetCalls } = fixture();
+    records.put(entryFor(T0));
+    records.failNext('markStored');
+
+    const outcome = await send();
+
+    expect(outcome).toMatchObject({ status: 'stored', blobName: nameFor(T0) });
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(records.all()).toEqual([entryFor(T0)]);
+
+    resetCalls();
+    const next = await send();
+
+    expect(next).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(calls).toEqual(['records.get', 'blobs.exists', 'records.markStored']);
+    expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+  });
+
+  test('resend after success: still `duplicate`, the blob untouched', async () => {
+    const { send, calls, blobs, records, resetCalls } = fixture();
+    await send();
+    records.failNext('markStored');
+    resetCalls();
+
+    const outcome = await send();
+
+    expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(calls).toEqual(['records.get', 'blobs.exists', 'records.markStored']);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(records.all()).toEqual([entryFor(T0)]);
+  });
+
+  test('the entry vanished before the merge (404): still answered from the blob', async () => {
+    const { send, blobs, records } = fixture();
+    await send();
+    records.once('markStored', () => records.delete(DEVICE, KEY));
+
+    const outcome = await send();
+
+    expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(records.all()).toEqual([]);
+  });
+});
+
+describe('IngestService: storage failures are 503, leave a consistent state, and the retry converges', () => {
+  type Fx = ReturnType<typeof fixture>;
+  const LATER = '2026-11-25T08:15:30.000Z';
+
+  test.each<{
+    name: string;
+    /** State before the failing request (a crashed first writer, for the resume steps). */
+    crashedFirst?: boolean;
+    inject: (fx: Fx) => void;
+    failedCalls: string[];
+    /** What the failed request left: the entry (by its receive time) and whether its blob exists. */
+    leftEntryAt?: string;
+    leftBlob: boolean;
+    retryCalls: string[];
+    retryStatus: 'stored' | 'duplicate';
+    /** Whose receive time names the one blob after the retry. */
+    blobAt: string;
+  }>([
+    {
+      name: 'records.get fails',
+      inject: ({ records }) => records.failNext('get'),
+      failedCalls: ['records.get'],
+      leftBlob: false,
+      retryCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      retryStatus: 'stored',
+      blobAt: LATER,
+    },
+    {
+      name: 'records.insert fails before writing',
+      inject: ({ records }) => records.failNext('insert'),
+      failedCalls: ['records.get', 'records.insert'],
+      leftBlob: false,
+      retryCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      retryStatus: 'stored',
+      blobAt: LATER,
+    },
+    {
+      name: 'records.insert times out after the entry landed',
+      inject: ({ records }) => records.failNext('insert', undefined, { after: true }),
+      failedCalls: ['records.get', 'records.insert'],
+      leftEntryAt: T0,
+      leftBlob: false,
+      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryStatus: 'stored',
+      blobAt: T0,
+    },
+    {
+      name: 'blobs.createIfAbsent (first write) fails',
+      inject: ({ blobs }) => blobs.failNext('createIfAbsent'),
+      failedCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      leftEntryAt: T0,
+      leftBlob: false,
+      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryStatus: 'stored',
+      blobAt: T0,
+    },
+    {
+      name: 'blobs.createIfAbsent (first write) times out after the blob landed',
+      inject: ({ blobs }) => blobs.failNext('createIfAbsent', undefined, { after: true }),
+      failedCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      leftEntryAt: T0,
+      leftBlob: true,
+      retryCalls: ['records.get', 'blobs.exists', 'records.markStored'],
+      retryStatus: 'duplicate',
+      blobAt: T0,
+    },
+    {
+      name: 'records.get after an insert conflict fails',
+      inject: ({ records }) => {
+        records.once('insert', () => records.put(entryFor(T0)));
+        records.once('insert', () => records.failNext('get'));
+      },
+      failedCalls: ['records.get', 'records.insert', 'records.get'],
+      leftEntryAt: T0,
+      leftBlob: false,
+      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryStatus: 'stored',
+      blobAt: T0,
+    },
+    {
+      name: 'blobs.exists (resume) fails',
+      crashedFirst: true,
+      inject: ({ blobs }) => blobs.failNext('exists'),
+      failedCalls: ['records.get', 'blobs.exists'],
+      leftEntryAt: T0,
+      leftBlob: false,
+      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryStatus: 'stored',
+      blobAt: T0,
+    },
+    {
+      name: 'blobs.createIfAbsent (resume write) fails',
+      crashedFirst: true,
+      inject: ({ blobs }) => blobs.failNext('createIfAbsent'),
+      failedCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent'],
+      leftEntryAt: T0,
+      leftBlob: false,
+      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryStatus: 'stored',
+      blobAt: T0,
+    },
+  ])('$name', async (c) => {
+    const fx = fixture();
+    if (c.crashedFirst) fx.records.put(entryFor(T0));
+    c.inject(fx);
+
+    const err = await rejectionOf(fx.send());
+
+    expectUnavailable(err);
+    expect(fx.calls).toEqual(c.failedCalls);
+    expect(fx.records.all()).toEqual(c.leftEntryAt ? [entryFor(c.leftEntryAt)] : []);
+    expect(fx.blobs.names()).toEqual(c.leftBlob ? [nameFor(T0)] : []);
+
+    // The device keeps the file and retries 30 s later.
+    fx.clock.advance(30_000);
+    fx.resetCalls();
+    const retry = await fx.send();
+
+    expect(fx.calls).toEqual(c.retryCalls);
+    expect(retry).toMatchObject({ status: c.retryStatus, blobName: nameFor(c.blobAt), receivedAt: c.blobAt });
+    expect(fx.blobs.names()).toEqual([nameFor(c.blobAt)]);
+    expect(Buffer.from(fx.blobs.peek(nameFor(c.blobAt))!.bytes).toString('utf8')).toBe(BODY);
+    expect(fx.records.all()).toEqual([
+      entryFor(c.blobAt, { state: c.retryCalls.includes('records.markStored') ? 'stored' : 'pending' }),
+    ]);
+
+    // And from then on every resend is the same one file.
+    const again = await fx.send();
+    expect(again).toMatchObject({ status: 'duplicate', blobName: nameFor(c.blobAt) });
+    expect(fx.blobs.names()).toEqual([nameFor(c.blobAt)]);
+  });
+});
+
+describe('IngestService: refusals happen before any storage call', () => {
+  const big = JSON.stringify({ deviceId: DEVICE, readings: [], pad: 'x'.repeat(MAX_BODY_BYTES) });
+
+  test.each<[string, number, string, RequestOverrides]>([
+    ['GET', 405, 'method_not_allowed', { method: 'GET' }],
+    ['PUT', 405, 'method_not_allowed', { method: 'PUT' }],
+    ['a device id with a slash', 400, 'invalid_device_id', { deviceId: 'truck/042' }],
+    ['a device id with ..', 400, 'invalid_device_id', { deviceId: 'truck..042' }],
+    ['no device id', 400, 'invalid_device_id', { deviceId: undefined }],
+    ['text/plain', 415, 'unsupported_media_type', { contentType: 'text/plain' }],
+    ['no Content-Type', 415, 'unsupported_media_type', { contentType: null }],
+    [
+      'a latin-1 charset',
+      415,
+      'unsupported_media_type',
+      { contentType: 'application/json; charset=iso-8859-1' },
+    ],
+    ['Content-Encoding br', 415, 'unsupported_content_encoding', { contentEncoding: 'br' }],
+    ['a declared oversize body', 413, 'payload_too_large', { contentLength: String(MAX_BODY_BYTES + 1) }],
+    ['an oversize body without Content-Length', 413, 'payload_too_large', { body: big }],
+    ['an empty body', 400, 'empty_body', { body: '' }],
+    ['no body', 400, 'empty_body', { body: null }],
+    ['truncated JSON', 400, 'invalid_json', { body: BODY.slice(0, 40) }],
+    ['a byte-order mark', 400, 'invalid_json', { body: `\uFEFF${BODY}` }],
+    ['invalid UTF-8', 400, 'invalid_utf8', { body: Uint8Array.of(0x7b, 0xff, 0x7d) }],
+    ['a body that is not gzip', 400, 'invalid_gzip', { contentEncoding: 'gzip' }],
+    ['a schema violation', 400, 'schema_validation', { body: oilPayload(DEVICE, { readings: [] }) }],
+    ['an Idempotency-Key with a leading space', 400, 'invalid_idempotency_key', { idempotencyKey: ' batch' }],
+    ['a non-ASCII Idempotency-Key', 400, 'invalid_idempotency_key', { idempotencyKey: 'lot-ü' }],
+  ])('%s -> %i %s, zero storage calls', async (_name, status, code, overrides) => {
+    const { send, calls, blobs, records } = fixture();
+
+    const err = await rejectionOf(send(overrides));
+
+    expect(err).toBeInstanceOf(RequestError);
+    expect(err).toMatchObject({ status, code });
+    expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({ status, jsonBody: { error: code } });
+    expect(calls).toEqual([]);
+    expect(blobs.names()).toEqual([]);
+    expect(records.all()).toEqual([]);
+  });
+
+  test('405 names the allowed method', async () => {
+    const err = await rejectionOf(fixture().send({ method: 'DELETE' }));
+    expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({ status: 405, headers: { Allow: 'POST' } });
+  });
+
+  test('a schema violation reports the model and each offending path', async () => {
+    const { send, calls } = fixture();
+    const body = JSON.stringify({
+      firmware: '2.4.1',
+      readings: [
+        { timestamp: '2026-11-25T08:10:00Z', oilTemperatureC: 999 },
+        { timestamp: '2026-11-25T08:11:00Z', densityKgM3: 'heavy' },
+      ],
+    });
+
+    const err = await rejectionOf(send({ body }));
+
+    expect(err).toBeInstanceOf(SchemaValidationError);
+    expect(err).toMatchObject({ status: 400, schemaId: MODEL });
+    const paths = (err as SchemaValidationError).details.map((d) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/', '/readings/0/oilTemperatureC', '/readings/1/densityKgM3']),
+    );
+    expect(errorToHttp(err, RETRY_AFTER).jsonBody).toMatchObject({
+      error: 'schema_validation',
+      schemaId: MODEL,
+    });
+    expect(calls).toEqual([]);
+  });
+
+  test('a refusal does not depend on storage: every storage call failing still gives the 4xx', async () => {
+    const { send, calls, blobs, records } = fixture();
+    records.on('get', crash);
+    records.on('insert', crash);
+    blobs.on('createIfAbsent', crash);
+    blobs.on('exists', crash);
+
+    const err = await rejectionOf(send({ contentType: 'text/csv' }));
+
+    expect(err).toMatchObject({ status: 415 });
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('IngestService: the receive clock', () => {
+  test('the clock names the date path and receivedAt; a resend on a later day returns the first name', async () => {
+    const lastMs = '2026-12-31T23:59:59.999Z';
+    const { send, clock, blobs } = fixture(lastMs);
+
+    const first = await send();
+
+    expect(first).toMatchObject({ status: 'stored', receivedAt: lastMs });
+    expect(first.blobName).toBe(`${DEVICE}/2026/12/31/235959999Z_${sha256(KEY).slice(0, 16)}.json`);
+    expect(blobs.peek(first.blobName)!.metadata.receivedat).toBe(lastMs);
+
+    clock.advance(1); // 2027-01-01T00:00:00.000Z
+    const resent = await send();
+    const fresh = await send({ idempotencyKey: 'batch-0002', body: OTHER_BODY });
+
+    expect(resent).toEqual({ ...first, status: 'duplicate' });
+    expect(fresh).toMatchObject({ status: 'stored', receivedAt: '2027-01-01T00:00:00.000Z' });
+    expect(fresh.blobName).toBe(`${DEVICE}/2027/01/01/000000000Z_${sha256('batch-0002').slice(0, 16)}.json`);
+    expect(blobs.names()).toEqual([first.blobName, fresh.blobName]);
+  });
+});
+
+describe('memory stores behave like the real adapters', () => {
+  test('records are copies: mutating what get or insert saw changes nothing stored', async () => {
+    const { records } = memoryStores();
+    const entry = entryFor(T0);
+    await records.insert(entry);
+    entry.blobName = 'mutated';
+    const read = (await records.get(DEVICE, KEY))!;
+    read.sha256 = 'mutated';
+
+    expect(records.peek(DEVICE, KEY)).toEqual(entryFor(T0));
+    expect(await records.insert(entryFor(T0, { blobName: 'other' }))).toBe('exists');
+    expect(records.peek(DEVICE, KEY)?.blobName).toBe(nameFor(T0));
+  });
+
+  test('markStored merges only the state and fails with StorageUnavailableError when the entry is gone', async () => {
+    const { records } = memoryStores();
+    records.put(entryFor(T0));
+
+    await records.markStored(entryFor(T0, { blobName: 'ignored' }));
+    expect(records.peek(DEVICE, KEY)).toEqual(entryFor(T0, { state: 'stored' }));
+
+    records.delete(DEVICE, KEY);
+    await expect(records.markStored(entryFor(T0))).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  test('createIfAbsent is conditional, copies the bytes and refuses a wrong Content-MD5', async () => {
+    const { blobs } = memoryStores();
+    const bytes = Buffer.from(BODY);
+    const blob = { name: 'a.json', bytes, contentMD5: md5(BODY), metadata: { k: 'v' } };
+
+    expect(await blobs.createIfAbsent(blob)).toBe('created');
+    bytes.fill(0);
+    expect(await blobs.createIfAbsent({ ...blob, bytes: Buffer.from('{}'), contentMD5: md5('{}') })).toBe(
+      'exists',
+    );
+    expect(Buffer.from(blobs.peek('a.json')!.bytes).toString('utf8')).toBe(BODY);
+    await expect(
+      blobs.createIfAbsent({ ...blob, name: 'b.json', contentMD5: md5('other') }),
+    ).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(blobs.names()).toEqual(['a.json']);
+  });
+});
