@@ -10,7 +10,7 @@ build({
   outfile: join(root, 'dist', 'main.js'),
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'cjs',
   sourcemap: true,
   // Provided by the Functions worker at run time (and by scripts/dev/loadFunctionApp.ts locally).

@@ -7,11 +7,22 @@ import { generateValidators } from '../../scripts/build/buildValidators';
 import { startAzurite, type AzuriteInstance } from '../../scripts/lib/azurite';
 import { failInCiOrWarn } from './ci';
 
+/** functionAppConfig.runtime.version in infra/app/api.bicep. */
+const PRODUCTION_NODE_MAJOR = 22;
+
 declare global {
   var __AZURITE__: AzuriteInstance | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Azure runs the app on Node 22; tests on another major prove less (the project brings 22 on Linux x64).
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== PRODUCTION_NODE_MAJOR) {
+    failInCiOrWarn(
+      `Node ${PRODUCTION_NODE_MAJOR}`,
+      `running on Node ${process.versions.node}; run through npm (npm test)`,
+    );
+  }
   generateValidators();
   try {
     const azurite = await startAzurite({ inMemory: true });
