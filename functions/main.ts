@@ -2,6 +2,7 @@
  * The entry the Functions host loads (package.json "main" -> dist/main.js). Registers every function
  * and builds the runtime eagerly, so a bad setting or device map fails start-up, not a request.
  */
+import './appSetup';
 import './ingest';
 import './health';
 import { getRuntime } from '../shared/runtime';

@@ -31,7 +31,7 @@ export interface IngestRequest {
   /** `x-device-key`, for gateways that cannot set Authorization. */
   deviceKey: string | null;
   idempotencyKey: string | null;
-  /** X-Forwarded-For as received; the first hop is the device. */
+  /** X-Forwarded-For as received; only its last hop (appended by the platform) is trusted. */
   forwardedFor: string | null;
   body: AsyncIterable<Uint8Array> | null;
 }
@@ -85,8 +85,8 @@ export interface IngestDependencies {
 }
 
 /**
- * The ingest algorithm. Everything that can be refused is checked before the first storage call,
- * so a rejected request writes nothing. Then:
+ * The ingest algorithm. Everything that can be refused is checked before the first write (only the
+ * device registry is read, through its cache), so a rejected request stores nothing. Then:
  *
  *   1. point-read the idempotency entry for (device, key)            -> resend? go to 4
  *   2. insert it as `pending`, naming the blob (conditional insert)   -> lost a race? go to 4
@@ -143,7 +143,7 @@ export class IngestService {
       sha256,
       key,
       schemaId,
-      receipt: { clientIp: firstHop(request.forwardedFor), encoding },
+      receipt: { clientIp: platformSeenAddress(request.forwardedFor), encoding },
     };
   }
 
@@ -237,10 +237,14 @@ export class IngestService {
   }
 }
 
-/** The device's address: the first X-Forwarded-For hop (Azure's front end appends `:port`). */
-export function firstHop(forwardedFor: string | null): string {
-  const first = forwardedFor?.split(',')[0]?.trim() ?? '';
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(first)?.[1];
-  const candidate = bracketed ?? (first.split(':').length === 2 ? first.split(':')[0]! : first);
+/**
+ * The address the platform saw: the LAST X-Forwarded-For hop, the one Azure's front end appends
+ * (as `ip:port`; the dev host appends the socket address). Earlier hops are whatever the client
+ * wrote and prove nothing.
+ */
+export function platformSeenAddress(forwardedFor: string | null): string {
+  const last = forwardedFor?.split(',').pop()?.trim() ?? '';
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last)?.[1];
+  const candidate = bracketed ?? (last.split(':').length === 2 ? last.split(':')[0]! : last);
   return isIP(candidate) ? candidate : 'unknown';
 }

@@ -4,7 +4,8 @@ import { checkJsonStructure } from './jsonStructure';
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Parses the body for validation only; the stored blob is always the bytes as received.
+ * Parses the body for validation only; the stored blob is the body's bytes as received (after gzip
+ * decoding when it travelled compressed), never a re-serialisation.
  * Invalid UTF-8 and a byte-order mark are refused (RFC 8259 forbids emitting one) so the stored
  * bytes are exactly what a vendor's JSON parser reads.
  */

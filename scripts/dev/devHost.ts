@@ -2,8 +2,17 @@
  * A small stand-in for `func start`: serves the registered v4 HTTP functions on node:http (and
  * node:https), turning each request into an `HttpRequest` + `InvocationContext` and the handler's
  * `HttpResponseInit` back into a response. Routes are `/{routePrefix}/{route}` as in the real host.
+ *
+ * The body reaches the handler as a stream, not buffered, as with `app.setup({ enableHttpStream })`
+ * in Azure: the handler's own cap decides how much of an oversized body is ever read.
  */
-import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import {
+  HttpRequest,
+  type HttpRequestInit,
+  HttpResponse,
+  type HttpResponseInit,
+  InvocationContext,
+} from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
@@ -12,10 +21,13 @@ import type { RegisteredHttpFunction } from './loadFunctionApp';
 
 /** The Functions host refuses bodies above 100 MB (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) before the worker sees them. */
 const HOST_MAX_BODY_BYTES = 100 * 1024 * 1024;
+const UNREAD_BODY_GRACE_MS = 2_000;
 
 export interface DevHostOptions {
   functions: RegisteredHttpFunction[];
   routePrefix: string;
+  /** As the app's `app.setup({ enableHttpStream })`: otherwise the body is buffered first, as the host does. */
+  httpStream: boolean;
   log?: (line: string) => void;
 }
 
@@ -28,10 +40,12 @@ export class DevHost {
   private readonly routes: CompiledRoute[];
   private readonly prefix: string[];
   private readonly log: (line: string) => void;
+  private readonly httpStream: boolean;
 
   constructor(options: DevHostOptions) {
     this.prefix = options.routePrefix.split('/').filter(Boolean);
     this.log = options.log ?? ((line) => console.log(line));
+    this.httpStream = options.httpStream;
     this.routes = options.functions.map((fn) => ({
       fn,
       segments: fn.route
@@ -99,31 +113,39 @@ export class DevHost {
     }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > HOST_MAX_BODY_BYTES) {
-      req.resume();
-      res.writeHead(413).end();
+      closeAfter(req, res);
+      res.writeHead(413, { connection: 'close' }).end();
       return;
     }
-    const body = await readAll(req, HOST_MAX_BODY_BYTES);
-    if (!body) {
-      res.writeHead(413).end();
-      return;
-    }
+    // Whatever the handler leaves unread is not drained: the connection closes after the answer.
+    closeAfter(req, res);
 
+    // headersDistinct keeps every copy of a repeated header (node's `headers` drops repeated
+    // Authorization); joined with ", " as a proxy would, so the handler can refuse the ambiguity.
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    for (const [name, values] of Object.entries(req.headersDistinct)) {
+      if (values !== undefined) headers[name] = values.join(', ');
     }
     // Like Azure's front end: the connecting address is appended to X-Forwarded-For.
     const peer = req.socket.remoteAddress ?? '';
     headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
 
-    const request = new HttpRequest({
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    // Without streaming the real host reads the whole body (up to its limit) before the worker runs.
+    const buffered = hasBody && !this.httpStream ? await readAll(req, HOST_MAX_BODY_BYTES) : undefined;
+    if (hasBody && !this.httpStream && !buffered) {
+      res.writeHead(413, { connection: 'close' }).end();
+      return;
+    }
+    // The library's own streaming path (createStreamRequest) builds its HttpRequest the same way:
+    // from a fetch Request whose body is the incoming stream.
+    const nativeRequest = new Request(url, {
       method,
-      url: url.toString(),
       headers,
-      params,
-      body: method === 'GET' || method === 'HEAD' ? undefined : { bytes: body },
-    });
+      body: !hasBody ? undefined : this.httpStream ? bodyStream(req) : buffered,
+      duplex: 'half',
+    } as RequestInit);
+    const request = new HttpRequest({ nativeRequest, params } as HttpRequestInit);
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: route.fn.name,
@@ -134,9 +156,58 @@ export class DevHost {
     const bytes = Buffer.from(await response.arrayBuffer());
     const outHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => (outHeaders[name] = value));
+    if (!req.complete) outHeaders.connection = 'close';
     res.writeHead(response.status, { ...outHeaders, 'content-length': String(bytes.byteLength) });
     res.end(method === 'HEAD' ? undefined : bytes);
   }
+}
+
+/**
+ * The request body as a web stream that reads on demand. Cancelling it (the handler hit its cap)
+ * stops reading without destroying the socket, so the handler's 413 still reaches the client.
+ */
+function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let done = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.pause();
+        req.on('data', (chunk: Buffer) => {
+          if (done) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (!done) controller.close();
+          done = true;
+        });
+        req.once('error', (err) => {
+          if (!done) controller.error(err);
+          done = true;
+        });
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        done = true;
+        req.pause();
+      },
+    },
+    { highWaterMark: 4 },
+  );
+}
+
+/**
+ * When the answer goes out before the body was read to its end (413), the rest is discarded, not
+ * buffered, and the connection closes: at once after a grace period for the client to read the answer.
+ */
+function closeAfter(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    req.resume();
+    setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+  });
 }
 
 function readAll(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
@@ -146,7 +217,7 @@ function readAll(req: IncomingMessage, max: number): Promise<Buffer | undefined>
     req.on('data', (chunk: Buffer) => {
       total += chunk.byteLength;
       if (total > max) {
-        req.destroy();
+        req.pause();
         resolve(undefined);
       } else chunks.push(chunk);
     });

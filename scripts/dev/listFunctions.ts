@@ -6,9 +6,11 @@ import { applyLocalSettings, functionAppMain } from '../lib/localSettings';
 import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';
 
 applyLocalSettings();
-const functions = httpFunctionsOf(loadFunctionApp(process.argv[2] ?? functionAppMain()));
+const app = loadFunctionApp(process.argv[2] ?? functionAppMain());
+const functions = httpFunctionsOf(app.functions);
 console.log(
-  JSON.stringify(
-    functions.map(({ name, methods, route, authLevel }) => ({ name, methods, route, authLevel })),
-  ),
+  JSON.stringify({
+    httpStream: app.httpStream,
+    functions: functions.map(({ name, methods, route, authLevel }) => ({ name, methods, route, authLevel })),
+  }),
 );

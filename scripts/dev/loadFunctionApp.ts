@@ -33,10 +33,18 @@ const CORE_ID = '/virtual/@azure/functions-core.js';
 type ResolveFilename = (request: string, ...rest: unknown[]) => string;
 const moduleInternals = Module as unknown as { _resolveFilename: ResolveFilename };
 
-export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
+export interface LoadedFunctionApp {
+  functions: RegisteredFunction[];
+  /** The app called `app.setup({ enableHttpStream: true })`: the host hands it bodies as streams. */
+  httpStream: boolean;
+}
+
+export function loadFunctionApp(mainPath: string): LoadedFunctionApp {
   const registered: RegisteredFunction[] = [];
-  const core = functionsCoreStandIn(({ metadata, handler }) =>
-    registered.push({ name: metadata.name, bindings: metadata.bindings, handler }),
+  let httpStream = false;
+  const core = functionsCoreStandIn(
+    ({ metadata, handler }) => registered.push({ name: metadata.name, bindings: metadata.bindings, handler }),
+    (_level, message) => (httpStream ||= message === 'HTTP streaming enabled.'),
   );
 
   const original = moduleInternals._resolveFilename;
@@ -55,7 +63,7 @@ export function loadFunctionApp(mainPath: string): RegisteredFunction[] {
   } finally {
     moduleInternals._resolveFilename = original;
   }
-  return registered;
+  return { functions: registered, httpStream };
 }
 
 /** The HTTP-triggered functions, with the route defaulting to the function name as the host does. */
@@ -69,7 +77,8 @@ export function httpFunctionsOf(functions: RegisteredFunction[]): RegisteredHttp
         name: fn.name,
         methods: (trigger.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
         route: trigger.route ?? fn.name,
-        authLevel: trigger.authLevel ?? 'function',
+        // The v4 library's default (app.http without authLevel).
+        authLevel: trigger.authLevel ?? 'anonymous',
         handler: fn.handler as RegisteredHttpFunction['handler'],
       },
     ];

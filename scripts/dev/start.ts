@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 7071);
   const httpsPort = Number(process.env.HTTPS_PORT ?? 7443);
   const certDir = process.env.DEV_CERT_DIR ?? DEFAULT_CERT_DIR;
+  // Loopback by default; HOST=0.0.0.0 lets a gateway on the LAN test against `npm run cert -- --ip`.
+  const bindHost = process.env.HOST?.trim() || '127.0.0.1';
 
   let azurite: AzuriteInstance | undefined;
   if (/UseDevelopmentStorage=true/i.test(process.env.DATA_STORAGE_CONNECTION_STRING ?? '')) {
@@ -45,12 +47,13 @@ async function main(): Promise<void> {
       )
     : undefined;
 
-  const functions = httpFunctionsOf(loadFunctionApp(functionAppMain()));
+  const app = loadFunctionApp(functionAppMain());
+  const functions = httpFunctionsOf(app.functions);
   const prefix = hostRoutePrefix();
-  const host = new DevHost({ functions, routePrefix: prefix });
-  const servers = [await host.listen(port, '127.0.0.1')];
+  const host = new DevHost({ functions, routePrefix: prefix, httpStream: app.httpStream });
+  const servers = [await host.listen(port, bindHost)];
   const tls = loadServerTls(certDir);
-  if (tls) servers.push(await host.listen(httpsPort, '127.0.0.1', tls));
+  if (tls) servers.push(await host.listen(httpsPort, bindHost, tls));
 
   console.log(`\nSettings: ${settingsFile}`);
   for (const { url } of servers) {

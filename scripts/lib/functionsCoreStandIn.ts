@@ -12,12 +12,18 @@ export interface CoreRegistration {
   handler: (...args: unknown[]) => unknown;
 }
 
-export function functionsCoreStandIn(onRegister: (registration: CoreRegistration) => void = () => undefined) {
+export function functionsCoreStandIn(
+  onRegister: (registration: CoreRegistration) => void = () => undefined,
+  /** The library's own system log (e.g. "HTTP streaming enabled."), which the worker would record. */
+  onSystemLog: (level: string, message: string) => void = () => undefined,
+) {
   return {
     setProgrammingModel: () => undefined,
     getProgrammingModel: () => undefined,
     registerHook: () => ({ dispose: () => undefined }),
-    log: () => undefined,
+    log: (level: string, category: string, message: string) => {
+      if (category === 'system') onSystemLog(level, message);
+    },
     registerFunction(metadata: CoreRegistration['metadata'], handler: CoreRegistration['handler']) {
       onRegister({ metadata, handler });
       return { dispose: () => undefined };

@@ -10,6 +10,10 @@ export function credentialFrom(
   deviceKeyHeader: string | null,
 ): string | undefined {
   if (authorization) {
+    // Proxies join repeated headers with ", ": two credentials, and no telling which one is meant.
+    if (authorization.includes(',')) {
+      throw new RequestError(400, 'ambiguous_credentials', 'Send exactly one Authorization header.');
+    }
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
     // A present but non-Bearer Authorization is a wrong credential, not a missing one.
     return match ? match[1]! : '';

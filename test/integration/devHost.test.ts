@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,8 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     await issueCertificates(certDir, { dns: ['gateway.example'], ips: ['10.0.0.5'] });
     const port = await freePort();
     httpsPort = await freePort();
-    host = spawn(tsx, [join(root, 'scripts', 'dev', 'start.ts')], {
+    // node --import tsx (not the tsx CLI, which runs a second process) so host.pid is the server's.
+    host = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'dev', 'start.ts')], {
       cwd: root,
       env: { ...env, PORT: String(port), HTTPS_PORT: String(httpsPort), DEV_CERT_DIR: certDir },
     });
@@ -55,15 +57,19 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
         env,
       }).toString(),
     ) as unknown;
-    expect(listed).toEqual([
-      {
-        name: 'ingest',
-        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-        route: 'ingest/{deviceId}',
-        authLevel: 'anonymous',
-      },
-      { name: 'health', methods: ['GET'], route: 'health', authLevel: 'anonymous' },
-    ]);
+    expect(listed).toEqual({
+      // app.setup({ enableHttpStream: true }) ran before the functions registered.
+      httpStream: true,
+      functions: [
+        {
+          name: 'ingest',
+          methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+          route: 'ingest/{deviceId}',
+          authLevel: 'anonymous',
+        },
+        { name: 'health', methods: ['GET'], route: 'health', authLevel: 'anonymous' },
+      ],
+    });
   });
 
   test('prints the URLs and a ready curl example with the demo device key', () => {
@@ -73,12 +79,16 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     expect(demoKey).toMatch(/^truck-042~[0-9a-f]{8}~[A-Za-z0-9_-]{43}$/);
   });
 
-  test('POST over real HTTP stores the file (socket address as client IP), a resend is a duplicate', async () => {
+  test('POST over real HTTP stores the file (socket address as client IP, whatever X-Forwarded-For says), a resend is a duplicate', async () => {
     const body = oilPayload('truck-042');
     const post = () =>
       fetch(`${baseUrl}/api/ingest/truck-042`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${demoKey}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${demoKey}`,
+          'x-forwarded-for': '198.51.100.66',
+        },
         body,
       });
     const anonymous = await fetch(`${baseUrl}/api/ingest/truck-042`, { method: 'POST', body });
@@ -102,6 +112,39 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     const blob = await inspector.blob(firstBody.blob);
     expect(blob.bytes.toString()).toBe(body);
     expect(blob.metadata.clientip).toBe('127.0.0.1');
+  });
+
+  test('an oversized body without Content-Length is cut off at the cap: 413, memory bounded', async () => {
+    const peakRssBytes = () =>
+      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${host.pid}/status`, 'utf8'))![1]) * 1024;
+    const before = peakRssBytes();
+    const offered = 300 * 1024 * 1024; // 30x MAX_BODY_BYTES (10 MiB by default)
+    const { status, body, sent } = await chunkedUpload(`${baseUrl}/api/ingest/truck-042`, offered, {
+      'content-type': 'application/json',
+      authorization: `Bearer ${demoKey}`,
+    });
+    const growthMiB = Math.round((peakRssBytes() - before) / 2 ** 20);
+    // One comparison, so a failure shows every figure at once.
+    expect({ status, body, sentMiB: Math.round(sent / 2 ** 20), growthMiB }).toEqual({
+      status: 413,
+      body: expect.stringContaining('"payload_too_large"'),
+      // The answer came while the upload was still going: the rest was never sent, let alone buffered.
+      sentMiB: sent < offered / 2 ? Math.round(sent / 2 ** 20) : 'less than half of what was offered',
+      // Buffering the body (what the host does without streaming) would raise the peak by >= 300 MiB.
+      growthMiB: growthMiB < 64 ? growthMiB : 'under 64 MiB',
+    });
+    // The next request on a new connection is served as usual.
+    expect((await fetch(`${baseUrl}/api/health`)).status).toBe(200);
+  }, 60_000);
+
+  test('repeated Authorization headers are refused as ambiguous', async () => {
+    const { status, body } = await rawRequest(`${baseUrl}/api/ingest/truck-042`, [
+      ['content-type', 'application/json'],
+      ['authorization', `Bearer ${demoKey}`],
+      ['authorization', 'Bearer someone-else'],
+    ]);
+    expect(status).toBe(400);
+    expect(JSON.parse(body)).toMatchObject({ error: 'ambiguous_credentials' });
   });
 
   test('routes honour the host.json prefix; unknown routes are 404, health is 200', async () => {
@@ -168,3 +211,51 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     expect(output).toContain('Stopping...');
   });
 });
+
+/** Sends up to `total` bytes of JSON-ish filler, chunked, stopping as soon as the answer arrives. */
+function chunkedUpload(
+  url: string,
+  total: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; sent: number }> {
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const req = httpRequest(url, { method: 'POST', headers }, (res) => {
+      answered = true;
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        resolve({ status: res.statusCode!, body, sent });
+        req.destroy();
+      });
+    });
+    req.on('error', (err) => (answered ? undefined : reject(err)));
+    const pump = () => {
+      while (!answered && sent < total) {
+        sent += chunk.byteLength;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+/** One request with headers exactly as given, repeats included (fetch would merge them). */
+function rawRequest(
+  url: string,
+  headers: Array<[string, string]>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const raw = [['host', new URL(url).host], ...headers].flat();
+    const req = httpRequest(url, { method: 'POST', headers: raw }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}

@@ -13,7 +13,7 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
   test('a new valid payload is stored byte for byte with its metadata and entry, then answers 200 stored', async () => {
     // Unusual but valid formatting must survive: the blob is the bytes received, not a re-serialisation.
     const body = `{ "deviceId":"truck-042",  "readings": {"timestamp":"2026-11-25T08:10:00Z","oilTemperatureC":86.40} }\n`;
-    const res = await app.post('truck-042', body, { 'x-forwarded-for': '203.0.113.7:50123, 10.0.0.1' });
+    const res = await app.post('truck-042', body, { 'x-forwarded-for': '198.51.100.66, 203.0.113.7:50123' });
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({

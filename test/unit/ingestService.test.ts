@@ -32,7 +32,7 @@ const KEY = 'batch-0001';
 const T0 = '2026-11-25T08:15:00.000Z';
 const BODY = oilPayload(DEVICE);
 const OTHER_BODY = oilPayload(DEVICE, { sequence: 2 });
-const FORWARDED = '203.0.113.9:51234, 10.0.0.1';
+const FORWARDED = '10.0.0.1, 203.0.113.9:51234';
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 const md5 = (data: string | Uint8Array) => createHash('md5').update(data).digest();

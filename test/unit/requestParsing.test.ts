@@ -1,4 +1,4 @@
-import { firstHop } from '../../shared/ingest';
+import { platformSeenAddress } from '../../shared/ingest';
 import { parseJson } from '../../shared/parseJson';
 import { checkContentLength, checkContentType, readBodyCapped } from '../../shared/requestBody';
 
@@ -86,16 +86,19 @@ describe('parseJson', () => {
   });
 });
 
-describe('firstHop', () => {
+describe('platformSeenAddress: the hop the platform appended, never what the client wrote', () => {
   test.each([
     ['203.0.113.7', '203.0.113.7'],
-    ['203.0.113.7:50123, 10.0.0.1', '203.0.113.7'],
+    ['10.0.0.1, 203.0.113.7:50123', '203.0.113.7'],
+    // A client forging the header only adds hops before the platform's own.
+    ['198.51.100.66, 203.0.113.7:50123', '203.0.113.7'],
+    ['198.51.100.66,not-an-ip', 'unknown'],
     ['[2001:db8::1]:443', '2001:db8::1'],
     ['2001:db8::1', '2001:db8::1'],
     ['::ffff:127.0.0.1', '::ffff:127.0.0.1'],
     ['not-an-ip', 'unknown'],
     [null, 'unknown'],
   ])('%j -> %j', (header, ip) => {
-    expect(firstHop(header)).toBe(ip);
+    expect(platformSeenAddress(header)).toBe(ip);
   });
 });
