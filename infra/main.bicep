@@ -7,6 +7,12 @@
 //   ├─ Log Analytics log-<token> + App Insights appi-<token>   local auth disabled
 //   ├─ Flex Consumption plan plan-<token> + Function App func-api-<token>
 //   └─ role assignments (app/rbac.bicep)
+//
+// API versions: the newest stable ones that the Bicep CLI installed by azd knows (azd 1.29-1.31 fetch
+// Bicep 0.45.15, which bundles Azure.Bicep.Types.Az 0.2.881), so `azd provision` compiles without
+// BCP081 warnings: Storage 2026-04-01, Web 2025-03-01, OperationalInsights 2025-07-01, Resources
+// 2025-04-01, ManagedIdentity 2024-11-30, Insights 2020-02-02, roleAssignments 2022-04-01. Newer ones
+// only once azd's Bicep knows them (test/infra/lint.test.ts holds the table; docs/DEPLOY.md).
 targetScope = 'subscription'
 
 // --- azd conventions ----------------------------------------------------------------------------
@@ -54,7 +60,10 @@ param vendorPrincipalType string = 'ServicePrincipal'
 
 // --- Data storage ---------------------------------------------------------------------------------
 
-@description('SKU (redundancy) of the data storage account. ZRS/GZRS survive a zone outage but cannot use the Archive tier.')
+// The data account holds the only copy of every file once the gateway deletes its own, so it is
+// zone-redundant by default (ZRS: 3 zones, >= 12 nines durability a year; LRS: 1 datacenter, 11).
+// Standard_LRS stays available as an explicit choice, e.g. for a region without availability zones.
+@description('SKU (redundancy) of the data storage account. ZRS/GZRS survive a zone outage but cannot use the Archive tier; LRS keeps all copies in one datacenter.')
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -63,7 +72,7 @@ param vendorPrincipalType string = 'ServicePrincipal'
   'Standard_GZRS'
   'Standard_RAGZRS'
 ])
-param dataStorageSku string = 'Standard_LRS'
+param dataStorageSku string = 'Standard_ZRS'
 
 @description('Blob soft delete retention, in days.')
 @minValue(1)
@@ -89,6 +98,14 @@ param rawLongTermAfterDays int = 180
   'Archive'
 ])
 param rawLongTermTier string = 'Cold'
+
+@description('Blob change feed on the data account: an ordered (per blob), resumable log of blob creations in $blobchangefeed.')
+param enableChangeFeed bool = true
+
+@description('Change feed retention, in days (1-146000).')
+@minValue(1)
+@maxValue(146000)
+param changeFeedRetentionDays int = 90
 
 @description('Add an (unlocked) time-based retention policy to the raw container.')
 param enableRawImmutability bool = false
@@ -179,6 +196,8 @@ module dataStorage 'core/storage.bicep' = {
     rawCoolAfterDays: rawCoolAfterDays
     rawLongTermAfterDays: rawLongTermAfterDays
     rawLongTermTier: rawLongTermTier
+    enableChangeFeed: enableChangeFeed
+    changeFeedRetentionDays: changeFeedRetentionDays
     enableRawImmutability: enableRawImmutability
     rawImmutabilityDays: rawImmutabilityDays
   }

@@ -98,10 +98,12 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Nothing from the "Flex Consumption plan deprecations" list of the Functions app settings
+    // reference (ftpsState, alwaysOn, linuxFxVersion, use32BitWorkerProcess, ...): Flex rejects or
+    // ignores those. FTP is off through the 'ftp' basic-publishing-credentials policy below.
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
     }
     functionAppConfig: {
@@ -154,6 +156,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   }
 
   // Keyless deployments only: azd / az publish with an Entra ID token, never basic-auth credentials.
+  // With 'ftp' disallowed no FTP/FTPS credential works, which is what ftpsState did on other plans.
   resource scmBasicAuth 'basicPublishingCredentialsPolicies' = {
     name: 'scm'
     properties: {

@@ -60,7 +60,7 @@ var monitoringMetricsPublisher = subscriptionResourceId(
   '3913510d-42f4-4e42-8a64-420c390055eb'
 )
 
-resource dataAccount 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
+resource dataAccount 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
   name: dataStorageAccountName
 
   resource blobService 'blobServices' existing = {
@@ -72,7 +72,7 @@ resource dataAccount 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   }
 }
 
-resource hostAccount 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
+resource hostAccount 'Microsoft.Storage/storageAccounts@2026-04-01' existing = {
   name: hostStorageAccountName
 }
 
@@ -108,6 +108,19 @@ resource appHostBlob 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: hostAccount
   properties: {
     roleDefinitionId: storageBlobDataOwner
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host also writes its diagnostic events to Table storage in AzureWebJobsStorage (event
+// AZFD0003 when it cannot). No queue role: only HTTP triggers run here; blob triggers, Durable
+// Functions and similar extensions would need Storage Queue Data Contributor on this account.
+resource appHostTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostAccount.id, appPrincipalId, storageTableDataContributor)
+  scope: hostAccount
+  properties: {
+    roleDefinitionId: storageTableDataContributor
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

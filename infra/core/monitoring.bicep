@@ -19,7 +19,7 @@ param tags { *: string }
 @maxValue(730)
 param retentionInDays int
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: logAnalyticsName
   location: location
   tags: tags

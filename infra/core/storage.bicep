@@ -58,6 +58,14 @@ param rawLongTermAfterDays int
 ])
 param rawLongTermTier string
 
+@description('Record blob changes in the change feed (container $blobchangefeed) for vendors that process creations incrementally.')
+param enableChangeFeed bool
+
+@description('Days the change feed keeps its records (1-146000).')
+@minValue(1)
+@maxValue(146000)
+param changeFeedRetentionDays int
+
 @description('Put a time-based retention (WORM) policy on the raw container. The policy is created unlocked; locking it is a deliberate, irreversible manual step.')
 param enableRawImmutability bool
 
@@ -66,7 +74,7 @@ param enableRawImmutability bool
 @maxValue(146000)
 param rawImmutabilityDays int
 
-resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2026-04-01' = {
   name: name
   location: location
   tags: tags
@@ -103,7 +111,7 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-04-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -116,10 +124,20 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01'
       enabled: true
       days: containerSoftDeleteDays
     }
+    // Per-blob ordered log of creations (and deletions, tier changes) in $blobchangefeed, so a
+    // vendor can resume from a cursor instead of re-listing `raw`. Retention is sent only when on.
+    changeFeed: enableChangeFeed
+      ? {
+          enabled: true
+          retentionInDays: changeFeedRetentionDays
+        }
+      : {
+          enabled: false
+        }
   }
 }
 
-resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
+resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-04-01' = {
   parent: blobService
   name: rawContainerName
   properties: {
@@ -127,7 +145,7 @@ resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers
   }
 }
 
-resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-09-01' = if (enableRawImmutability) {
+resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-04-01' = if (enableRawImmutability) {
   parent: rawContainer
   name: 'default'
   properties: {
@@ -136,17 +154,17 @@ resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/contain
   }
 }
 
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-09-01' = {
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2026-04-01' = {
   parent: account
   name: 'default'
 }
 
-resource idempotencyTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = {
+resource idempotencyTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-04-01' = {
   parent: tableService
   name: idempotencyTableName
 }
 
-resource devicesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-09-01' = {
+resource devicesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2026-04-01' = {
   parent: tableService
   name: devicesTableName
 }
@@ -156,7 +174,7 @@ var longTermAction = rawLongTermTier == 'Archive'
   ? { tierToArchive: { daysAfterModificationGreaterThan: rawLongTermAfterDays } }
   : { tierToCold: { daysAfterModificationGreaterThan: rawLongTermAfterDays } }
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-04-01' = {
   parent: account
   name: 'default'
   properties: {

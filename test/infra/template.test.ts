@@ -1,11 +1,19 @@
 /**
  * Compiles infra/main.bicep with the real Bicep CLI and checks the resulting ARM JSON: the keyless
  * security settings, Flex Consumption configuration, app settings, role assignments, locations and
- * outputs. The template is compiled once, into a temp directory.
+ * outputs. The template is compiled once, into a temp directory. The azd hooks in azure.yaml (which
+ * need no Bicep) are checked at the end.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAIN_BICEP, buildBicep, formatDiagnostic, parseDiagnostics } from '../../scripts/infra/bicepCli';
+import {
+  MAIN_BICEP,
+  REPO_ROOT,
+  buildBicep,
+  formatDiagnostic,
+  parseDiagnostics,
+} from '../../scripts/infra/bicepCli';
 import {
   bicepOrSkip,
   module,
@@ -48,6 +56,52 @@ interface FunctionAppConfig {
 }
 
 const MAIN_PARAM = (name: string, defaultValue?: unknown) => ({ mainParameter: name, defaultValue });
+
+/**
+ * "Flex Consumption plan deprecations" in the Azure Functions app settings reference
+ * (learn.microsoft.com/azure/azure-functions/functions-app-settings#flex-consumption-plan-deprecations):
+ * site properties and app settings that a Flex app must not carry. Compared case-insensitively.
+ */
+const FLEX_DEPRECATED_SITE_PROPERTIES = [
+  'alwaysOn',
+  'containerSize',
+  'dnsConfiguration',
+  'ftpsState',
+  'isReserved',
+  'IsXenon',
+  'javaVersion',
+  'LinuxFxVersion',
+  'netFrameworkVersion',
+  'powerShellVersion',
+  'functionAppScaleLimit',
+  'preWarmedInstanceCount',
+  'use32BitWorkerProcess',
+  'vnetBackupRestoreEnabled',
+  'vnetContentShareEnabled',
+  'vnetImagePullEnabled',
+  'vnetRouteAllEnabled',
+  'windowsFxVersion',
+].map((name) => name.toLowerCase());
+
+const FLEX_DEPRECATED_APP_SETTINGS = [
+  'ENABLE_ORYX_BUILD',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_WORKER_RUNTIME_VERSION',
+  'FUNCTIONS_MAX_HTTP_CONCURRENCY',
+  'FUNCTIONS_WORKER_PROCESS_COUNT',
+  'FUNCTIONS_WORKER_DYNAMIC_CONCURRENCY_ENABLED',
+  'SCM_DO_BUILD_DURING_DEPLOYMENT',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'WEBSITE_CONTENTOVERVNET',
+  'WEBSITE_CONTENTSHARE',
+  'WEBSITE_DNS_SERVER',
+  'WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT',
+  'WEBSITE_NODE_DEFAULT_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_SKIP_CONTENTSHARE_VALIDATION',
+  'WEBSITE_VNET_ROUTE_ALL',
+];
 
 describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
   let main: ArmTemplate;
@@ -126,14 +180,49 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       });
     });
 
-    it('takes its SKU from a parameter', () => {
+    it('is zone-redundant by default: it holds the only copy once the gateway deletes its own', () => {
       const account = single(data(), 'Microsoft.Storage/storageAccounts');
       expect(resolveValue(main, 'dataStorage', account.sku!.name)).toEqual(
-        MAIN_PARAM('dataStorageSku', 'Standard_LRS'),
+        MAIN_PARAM('dataStorageSku', 'Standard_ZRS'),
       );
-      expect(main.parameters!.dataStorageSku!.allowedValues).toEqual(
-        expect.arrayContaining(['Standard_LRS', 'Standard_ZRS', 'Standard_GZRS']),
+      // Geo-zone redundancy stays available, and LRS only as an explicit choice.
+      const allowed = [
+        'Standard_LRS',
+        'Standard_ZRS',
+        'Standard_GRS',
+        'Standard_RAGRS',
+        'Standard_GZRS',
+        'Standard_RAGZRS',
+      ];
+      expect([...(main.parameters!.dataStorageSku!.allowedValues as string[])].sort()).toEqual(
+        allowed.sort(),
       );
+      expect(module(main, 'dataStorage').template.parameters!.skuName!.allowedValues).toEqual(
+        main.parameters!.dataStorageSku!.allowedValues,
+      );
+      expect(module(main, 'dataStorage').template.parameters!.skuName).not.toHaveProperty('defaultValue');
+    });
+
+    it('records blob changes in the change feed, on by default, with a parameterised retention', () => {
+      const blob = single(data(), 'Microsoft.Storage/storageAccounts/blobServices');
+      const changeFeed = (blob.properties as { changeFeed: unknown }).changeFeed;
+      expect(changeFeed).toBe(
+        "[if(parameters('enableChangeFeed'), createObject('enabled', true(), 'retentionInDays', parameters('changeFeedRetentionDays')), createObject('enabled', false()))]",
+      );
+      expect(resolveValue(main, 'dataStorage', "[parameters('enableChangeFeed')]")).toEqual(
+        MAIN_PARAM('enableChangeFeed', true),
+      );
+      expect(resolveValue(main, 'dataStorage', "[parameters('changeFeedRetentionDays')]")).toEqual(
+        MAIN_PARAM('changeFeedRetentionDays', 90),
+      );
+      // The range the Storage API accepts for changeFeed.retentionInDays.
+      for (const p of [
+        main.parameters!.changeFeedRetentionDays,
+        module(main, 'dataStorage').template.parameters!.changeFeedRetentionDays,
+      ]) {
+        expect(p).toMatchObject({ type: 'int', minValue: 1, maxValue: 146000 });
+      }
+      expect(main.parameters!.enableChangeFeed).toMatchObject({ type: 'bool', defaultValue: true });
     });
 
     it('has versioning, blob soft delete and container soft delete with parameterised days', () => {
@@ -267,12 +356,33 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       );
     });
 
-    it('is an HTTPS-only Linux function app with TLS 1.2 and FTPS disabled', () => {
+    it('is an HTTPS-only Linux function app with TLS 1.2', () => {
       expect(site().kind).toBe('functionapp,linux');
       expect(site().properties).toMatchObject({
         httpsOnly: true,
-        siteConfig: { minTlsVersion: '1.2', ftpsState: 'Disabled' },
+        siteConfig: { minTlsVersion: '1.2', scmMinTlsVersion: '1.2' },
       });
+    });
+
+    it('sets no site property or app setting that Flex Consumption deprecates (ftpsState included)', () => {
+      const siteConfig = site().properties!.siteConfig as Record<string, unknown>;
+      expect(siteConfig).not.toHaveProperty('ftpsState');
+      for (const key of [...Object.keys(siteConfig), ...Object.keys(site().properties!)]) {
+        expect({
+          key,
+          deprecatedOnFlex: FLEX_DEPRECATED_SITE_PROPERTIES.includes(key.toLowerCase()),
+        }).toEqual({
+          key,
+          deprecatedOnFlex: false,
+        });
+      }
+      for (const key of Object.keys(settingsOf())) {
+        expect({ key, deprecatedOnFlex: FLEX_DEPRECATED_APP_SETTINGS.includes(key.toUpperCase()) }).toEqual({
+          key,
+          deprecatedOnFlex: false,
+        });
+      }
+      expect(text).not.toMatch(/ftpsState/i);
     });
 
     it('is tagged azd-service-name: api', () => {
@@ -325,9 +435,9 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       expect(main.parameters!.instanceMemoryMB!.allowedValues).toEqual([512, 2048, 4096]);
     });
 
-    it('disables basic-auth publishing credentials', () => {
+    it('disables basic-auth publishing credentials for SCM and FTP (FTP off without ftpsState)', () => {
       const policies = ofType(api(), 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
-      expect(policies).toHaveLength(2);
+      expect(policies.map((p) => /, '(\w+)'\)\]$/.exec(p.name)?.[1]).sort()).toEqual(['ftp', 'scm']);
       for (const policy of policies) expect(policy.properties).toEqual({ allow: false });
     });
 
@@ -448,6 +558,12 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
         scope: ACCOUNT('hostStorageAccountName'),
         principal: 'appPrincipalId',
       },
+      // The host writes its diagnostic events to Table storage in AzureWebJobsStorage.
+      {
+        role: ROLE.storageTableDataContributor,
+        scope: ACCOUNT('hostStorageAccountName'),
+        principal: 'appPrincipalId',
+      },
       { role: ROLE.monitoringMetricsPublisher, scope: APP_INSIGHTS, principal: 'appPrincipalId' },
       {
         role: ROLE.storageBlobDataContributor,
@@ -490,7 +606,7 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
 
     it('target the app identity as a ServicePrincipal, unconditionally', () => {
       const app = assignments().filter((a) => paramRef(a.properties!.principalId) === 'appPrincipalId');
-      expect(app).toHaveLength(4);
+      expect(app).toHaveLength(5);
       for (const a of app) {
         expect(a.properties!.principalType).toBe('ServicePrincipal');
         expect(a.condition).toBeUndefined();
@@ -525,6 +641,20 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       expect(resolveValue(main, 'rbac', "[parameters('vendorPrincipalId')]")).toEqual(
         MAIN_PARAM('vendorPrincipalId', ''),
       );
+    });
+
+    it('give the app identity no queue role: only HTTP triggers run, nothing needs host queues', () => {
+      const app = assignments().filter((a) => paramRef(a.properties!.principalId) === 'appPrincipalId');
+      expect(app.map(roleGuid)).not.toContain('974c5e8b-45b9-4653-ba55-5f855dd0fb88'); // Storage Queue Data Contributor
+      const host = app.filter((a) => a.scope === ACCOUNT('hostStorageAccountName')).map(roleGuid);
+      expect(host.sort()).toEqual([ROLE.storageBlobDataOwner, ROLE.storageTableDataContributor].sort());
+    });
+
+    it('never grant anything on the change feed container: the vendor role stays on `raw`', () => {
+      for (const a of assignments()) expect(String(a.scope)).not.toContain('$blobchangefeed');
+      const vendor = assignments().filter((a) => paramRef(a.properties!.principalId) === 'vendorPrincipalId');
+      expect(vendor.map((a) => a.scope)).toEqual([CONTAINER]);
+      expect(vendor[0]).not.toHaveProperty('properties.condition');
     });
 
     it('scope the data roles to the data account and the owner role to the host account', () => {
@@ -639,6 +769,165 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
         const p = mod.template.parameters?.location;
         if (p) expect(p).not.toHaveProperty('defaultValue');
       }
+    });
+  });
+});
+
+// --- azd hooks (azure.yaml): no Bicep needed ---------------------------------------------------
+
+type YamlValue = string | YamlValue[] | { [key: string]: YamlValue };
+
+/**
+ * Just enough YAML for azure.yaml (the project takes no YAML dependency): block mappings, block
+ * sequences of scalars, `|`/`>` block scalars, quoted or plain scalars, `#` comments.
+ */
+function parseYaml(source: string): Record<string, YamlValue> {
+  const lines = source
+    .split(/\r?\n/)
+    .map((raw) => ({ indent: raw.length - raw.trimStart().length, text: raw.trim() }));
+  let i = 0;
+  const significant = () => {
+    while (i < lines.length && (lines[i]!.text === '' || lines[i]!.text.startsWith('#'))) i++;
+    return lines[i];
+  };
+  const scalar = (value: string): string => {
+    const unquoted = /^(['"])(.*)\1$/.exec(value);
+    return unquoted ? unquoted[2]! : value.replace(/\s+#.*$/, '');
+  };
+  const block = (indent: number): YamlValue => {
+    const first = significant();
+    if (!first || first.indent < indent) return '';
+    if (first.text.startsWith('- ')) {
+      const items: YamlValue[] = [];
+      for (
+        let line = significant();
+        line && line.indent === first.indent && line.text.startsWith('- ');
+        line = significant()
+      ) {
+        items.push(scalar(line.text.slice(2).trim()));
+        i++;
+      }
+      return items;
+    }
+    const map: Record<string, YamlValue> = {};
+    for (let line = significant(); line && line.indent === first.indent; line = significant()) {
+      const m = /^([^:#]+):(?:\s+(.*))?$/.exec(line.text);
+      if (!m) throw new Error(`unsupported YAML line ${i + 1}: ${line.text}`);
+      const key = m[1]!.trim();
+      const rest = (m[2] ?? '').trim();
+      i++;
+      if (rest === '' || rest.startsWith('#')) map[key] = block(line.indent + 1);
+      else if (/^[|>][-+]?$/.test(rest)) {
+        const body: string[] = [];
+        while (i < lines.length && (lines[i]!.text === '' || lines[i]!.indent > line.indent)) {
+          body.push(lines[i]!.text);
+          i++;
+        }
+        map[key] = body.join('\n').trim();
+      } else map[key] = scalar(rest);
+    }
+    return map;
+  };
+  return block(0) as Record<string, YamlValue>;
+}
+
+describe('azure.yaml', () => {
+  const azureYaml = parseYaml(readFileSync(join(REPO_ROOT, 'azure.yaml'), 'utf8'));
+
+  it('is read by the little YAML parser the way azd reads it', () => {
+    expect(azureYaml).toMatchObject({
+      name: 'telemetry-ingest',
+      infra: { provider: 'bicep', path: 'infra', module: 'main' },
+      services: { api: { host: 'function', language: 'ts' } },
+    });
+  });
+
+  describe('preprovision hook: registers Microsoft.App for a first Flex Consumption deployment', () => {
+    const hook = () =>
+      (azureYaml.hooks as Record<string, Record<string, Record<string, string>>>).preprovision!;
+
+    it('exists for both shells, and stops provisioning when it fails', () => {
+      expect(hook().posix).toEqual({
+        shell: 'sh',
+        run: 'sh scripts/infra/hooks/register-providers.sh',
+        continueOnError: 'false',
+      });
+      expect(hook().windows).toEqual({
+        shell: 'pwsh',
+        run: 'scripts/infra/hooks/register-providers.ps1',
+        continueOnError: 'false',
+      });
+    });
+
+    it("has scripts that check first and register Microsoft.App with --wait on azd's subscription", () => {
+      for (const file of ['register-providers.sh', 'register-providers.ps1']) {
+        const script = readFileSync(join(REPO_ROOT, 'scripts', 'infra', 'hooks', file), 'utf8');
+        expect({ file, providers: /Microsoft\.App/.test(script) }).toEqual({ file, providers: true });
+        expect(script).toMatch(/az provider show --namespace "?\$namespace"? .*--query registrationState/);
+        expect(script).toMatch(/az provider register --namespace "?\$namespace"? .*--wait/);
+        expect(script).toMatch(/AZURE_SUBSCRIPTION_ID/);
+      }
+    });
+
+    /** Runs the posix hook with a fake `az` that logs its arguments and reports `state`. */
+    const runPosixHook = (state: string | undefined, env: Record<string, string> = {}) => {
+      const dir = tempDir('fake-az');
+      const log = join(dir, 'az.log');
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      if (state !== undefined) {
+        const fake = join(bin, 'az');
+        writeFileSync(
+          fake,
+          `#!/bin/sh\necho "$*" >> "${log}"\ncase "$2" in show) echo "${state}" ;; esac\nexit 0\n`,
+        );
+        chmodSync(fake, 0o755);
+      }
+      // PATH holds only the fake: the script needs nothing but shell built-ins and az, and a real
+      // az on the machine must never be reached from a test.
+      const shell = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
+      const result = spawnSync(shell, ['scripts/infra/hooks/register-providers.sh'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { PATH: bin, ...env },
+      });
+      let calls: string[] = [];
+      try {
+        calls = readFileSync(log, 'utf8').trim().split('\n');
+      } catch {
+        // az never ran
+      }
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+    };
+    const posix = process.platform === 'win32' ? it.skip : it;
+
+    posix('leaves an already registered provider alone (no register call)', () => {
+      const run = runPosixHook('Registered', { AZURE_SUBSCRIPTION_ID: 'sub-1' });
+      expect(run.status).toBe(0);
+      expect(run.calls).toEqual([
+        'provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
+      ]);
+    });
+
+    posix('registers an unregistered provider and waits for it', () => {
+      const run = runPosixHook('NotRegistered', { AZURE_SUBSCRIPTION_ID: 'sub-1' });
+      expect(run.status).toBe(0);
+      expect(run.calls).toEqual([
+        'provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
+        'provider register --namespace Microsoft.App --subscription sub-1 --wait',
+      ]);
+    });
+
+    posix("uses az's default subscription when azd has none yet", () => {
+      const run = runPosixHook('Registering');
+      expect(run.status).toBe(0);
+      expect(run.calls[1]).toBe('provider register --namespace Microsoft.App --wait');
+    });
+
+    posix('fails with the manual command when the Azure CLI is missing', () => {
+      const run = runPosixHook(undefined);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('az provider register --namespace Microsoft.App --wait');
     });
   });
 });
