@@ -61,6 +61,26 @@ export class StorageUnavailableError extends IngestError {
   }
 }
 
+/**
+ * The device registry names a model this deployment has no schema for (deployed before the schema,
+ * or a typo written around the CLI). Ours to fix: the device keeps its files and retries.
+ */
+export class ModelNotDeployedError extends IngestError {
+  constructor(readonly model: string) {
+    super('model_not_deployed', `Device model "${model}" is not in this deployment.`);
+  }
+}
+
+/**
+ * The blob under a claimed name holds other bytes than the idempotency entry says: storage was
+ * changed behind our back. Never answered 200; an operator must look.
+ */
+export class StoredBlobMismatchError extends IngestError {
+  constructor(readonly blobName: string) {
+    super('stored_blob_mismatch', `Blob "${blobName}" does not hold the bytes its entry records.`);
+  }
+}
+
 /** A setting is missing or malformed: raised at start-up, never on a request. */
 export class ConfigurationError extends IngestError {
   constructor(
@@ -78,7 +98,9 @@ export class ConfigurationError extends IngestError {
 export function describeError(err: unknown): string {
   if (err instanceof IngestError) {
     const cause = err.cause === undefined ? '' : ` (cause: ${describeError(err.cause)})`;
-    return `${err.name}[${err.code}]${cause}`;
+    // Our own messages carry no secrets; the model or blob name is what an operator needs.
+    const detail = err instanceof ModelNotDeployedError || err instanceof StoredBlobMismatchError;
+    return `${err.name}[${err.code}]${detail ? `: ${err.message}` : ''}${cause}`;
   }
   if (err instanceof Error) {
     const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };

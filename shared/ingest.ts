@@ -1,7 +1,12 @@
 import { isIP } from 'node:net';
 import { blobNameFor } from './blobName';
 import { parseDeviceId } from './deviceId';
-import { IdempotencyKeyReuseError, RequestError, StorageUnavailableError } from './errors';
+import {
+  IdempotencyKeyReuseError,
+  RequestError,
+  StorageUnavailableError,
+  StoredBlobMismatchError,
+} from './errors';
 import { md5, sha256Hex } from './hash';
 import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
@@ -18,6 +23,7 @@ import {
 } from './requestBody';
 import type { IdempotencyStore, RawBlobStore } from './storage/types';
 import { type DeviceModelMap, modelForDevice } from './validation/deviceModels';
+import { checkPayloadDevice } from './validation/modelProfile';
 import type { PayloadValidator } from './validation/payloadValidator';
 
 /** What the function layer hands over: plain values, no Azure Functions types. */
@@ -133,6 +139,7 @@ export class IngestService {
     // The registry's model wins; the device map covers local development without a registry.
     const schemaId = device?.model ?? modelForDevice(this.deps.deviceModels, deviceId);
     this.deps.validator.validate(schemaId, payload, bytes.byteLength);
+    checkPayloadDevice(this.deps.validator.profile(schemaId), payload, deviceId);
 
     const sha256 = sha256Hex(bytes);
     const key = idempotencyKeyFor(request.idempotencyKey, sha256);
@@ -173,6 +180,7 @@ export class IngestService {
     }
     // 'exists' here means a concurrent resend already wrote these very bytes under our claimed name.
     const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt));
+    if (written === 'exists') await this.confirmStored(record);
     return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
   }
 
@@ -185,13 +193,25 @@ export class IngestService {
 
     // Pending: the first writer may have crashed before its blob landed. The bytes are identical
     // (same SHA-256), so writing them under the claimed name is safe whoever wins.
+    const found = await this.deps.blobs.find(record.blobName);
     const wrote =
-      !(await this.deps.blobs.exists(record.blobName)) &&
-      (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt))) === 'created';
+      !found && (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt))) === 'created';
+    if (!wrote) await this.confirmStored(record, found);
     // Only an optimisation for the next resend: the blob is durable either way, so a failure here
     // must not turn this 200 into a 503.
     await this.deps.records.markStored(record).catch(() => undefined);
     return this.outcome(wrote ? 'stored' : 'duplicate', record);
+  }
+
+  /**
+   * A blob already under the claimed name is answered 200 only if it holds the bytes the entry
+   * records: its `sha256` metadata, written in the same Put as the bytes, must match.
+   */
+  private async confirmStored(record: IdempotencyRecord, found?: { sha256: string }): Promise<void> {
+    const blob = found ?? (await this.deps.blobs.find(record.blobName));
+    if (!blob)
+      throw new StorageUnavailableError('blob.properties', new Error('blob vanished after write conflict'));
+    if (blob.sha256 !== record.sha256) throw new StoredBlobMismatchError(record.blobName);
   }
 
   private takeRateToken(deviceId: string): void {

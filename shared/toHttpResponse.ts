@@ -1,4 +1,10 @@
-import { RequestError, SchemaValidationError, StorageUnavailableError } from './errors';
+import {
+  ModelNotDeployedError,
+  RequestError,
+  SchemaValidationError,
+  StorageUnavailableError,
+  StoredBlobMismatchError,
+} from './errors';
 import type { IngestOutcome } from './ingest';
 
 /** A plain HTTP answer; structurally an Azure Functions HttpResponseInit, without depending on it. */
@@ -50,6 +56,14 @@ export function errorToHttp(err: unknown, retryAfterSeconds: number): HttpAnswer
         message: 'Storage is unavailable; nothing was acknowledged. Keep the file and retry later.',
         details: [],
       },
+    };
+  }
+  if (err instanceof ModelNotDeployedError || err instanceof StoredBlobMismatchError) {
+    // A specific code so the gateway's alert and our log line name the same problem; still "retry later".
+    return {
+      status: 500,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+      jsonBody: { error: err.code, message: `${err.message} Keep the file and retry later.`, details: [] },
     };
   }
   return {

@@ -18,6 +18,9 @@ export class BlobRawStore implements RawBlobStore {
         await client.upload(blob.bytes, blob.bytes.byteLength, {
           abortSignal,
           conditions: { ifNoneMatch: '*' },
+          // Content-MD5 on the request: the service refuses a body damaged in transit (400 Md5Mismatch).
+          // x-ms-blob-content-md5 alone is only stored, not checked; it is set too so vendors can verify.
+          transactionalContentMD5: blob.contentMD5,
           blobHTTPHeaders: { blobContentType: 'application/json', blobContentMD5: blob.contentMD5 },
           metadata: blob.metadata,
         });
@@ -32,8 +35,15 @@ export class BlobRawStore implements RawBlobStore {
     );
   }
 
-  exists(name: string): Promise<boolean> {
+  find(name: string): Promise<{ sha256: string } | undefined> {
     const client = this.container.getBlockBlobClient(name);
-    return storageCall('blob.exists', this.timeoutMs, (abortSignal) => client.exists({ abortSignal }));
+    return storageCall(
+      'blob.properties',
+      this.timeoutMs,
+      async (abortSignal) => ({
+        sha256: (await client.getProperties({ abortSignal })).metadata?.sha256 ?? '',
+      }),
+      ({ statusCode }) => (statusCode === 404 ? null : undefined),
+    ).then((found) => found ?? undefined);
   }
 }

@@ -12,9 +12,13 @@ export interface RawBlob {
 }
 
 export interface RawBlobStore {
-  /** Writes the blob only if no blob has the name (If-None-Match: *). */
+  /**
+   * Writes the blob only if no blob has the name (If-None-Match: *), with the body's MD5 checked by
+   * the service on arrival (transactional Content-MD5).
+   */
   createIfAbsent(blob: RawBlob): Promise<'created' | 'exists'>;
-  exists(name: string): Promise<boolean>;
+  /** The blob's recorded SHA-256 (its `sha256` metadata; '' if it has none), or undefined if absent. */
+  find(name: string): Promise<{ sha256: string } | undefined>;
 }
 
 export interface IdempotencyStore {

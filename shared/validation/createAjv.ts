@@ -1,5 +1,6 @@
 import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
+import { PROFILE_KEYWORD } from './modelProfile';
 
 /**
  * One Ajv configuration for the build's code generation and the bench's compile-at-load comparison, so both validate alike.
@@ -17,5 +18,7 @@ export function createAjv(allErrors: boolean, options: Options = {}): Ajv {
     ...options,
   });
   addFormats(ajv, ['date-time']);
+  // The model's profile (see modelProfile.ts): an annotation, not a validation keyword.
+  ajv.addKeyword({ keyword: PROFILE_KEYWORD, schemaType: 'object' });
   return ajv;
 }

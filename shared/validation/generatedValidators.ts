@@ -1,3 +1,4 @@
+import type { ProfilesByModel } from './modelProfile';
 import { PayloadValidator, type ValidatorsByModel } from './payloadValidator';
 
 /**
@@ -8,6 +9,7 @@ export function loadGeneratedValidator(): PayloadValidator {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const firstError = require('../generated/firstError.js') as ValidatorsByModel;
   const allErrors = require('../generated/allErrors.js') as ValidatorsByModel;
+  const profiles = require('../generated/modelProfiles.json') as ProfilesByModel;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  return new PayloadValidator(firstError, allErrors);
+  return new PayloadValidator(firstError, allErrors, profiles);
 }

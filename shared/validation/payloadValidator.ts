@@ -1,7 +1,8 @@
 import type { ErrorObject } from 'ajv';
-import { type ErrorDetail, SchemaValidationError } from '../errors';
+import { type ErrorDetail, ModelNotDeployedError, SchemaValidationError } from '../errors';
+import type { ModelProfile, ProfilesByModel } from './modelProfile';
 
-/** The shape of an Ajv validate function, compiled at start-up or generated as standalone code. */
+/** The shape of an Ajv validate function, generated as standalone code at build time (or compiled by the bench). */
 export interface ValidateFn {
   (data: unknown): boolean;
   errors?: ErrorObject[] | null;
@@ -17,16 +18,22 @@ export class PayloadValidator {
   constructor(
     private readonly firstError: ValidatorsByModel,
     private readonly allErrors: ValidatorsByModel,
+    private readonly profiles: ProfilesByModel = {},
   ) {}
 
   get models(): Set<string> {
     return new Set(Object.keys(this.firstError));
   }
 
+  /** What the model declares beyond the shape (e.g. where the payload names its device). */
+  profile(model: string): ModelProfile | undefined {
+    return this.profiles[model];
+  }
+
   /** Throws SchemaValidationError with up to 20 `{path, message}` details. */
   validate(model: string, data: unknown, sizeBytes: number): void {
     const validate = this.firstError[model];
-    if (!validate) throw new Error(`No validator for model "${model}"`);
+    if (!validate) throw new ModelNotDeployedError(model);
     if (validate(data)) return;
 
     const explain = sizeBytes <= EXPLAIN_MAX_BYTES ? (this.allErrors[model] ?? validate) : validate;

@@ -25,10 +25,10 @@ export type RecordOps = {
 };
 export type BlobOps = {
   createIfAbsent: [blob: RawBlob];
-  exists: [name: string];
+  find: [name: string];
 };
 
-/** `records.insert`, `blobs.exists`, ...: one entry per call that reached the store, failed ones too. */
+/** `records.insert`, `blobs.find`, ...: one entry per call that reached the store, failed ones too. */
 export type CallLog = string[];
 
 type Hook<Args extends unknown[]> = (...args: Args) => unknown;
@@ -46,7 +46,7 @@ const REAL_OPERATION: Record<string, string> = {
   'records.markStored': 'table.merge',
   'records.ping': 'table.ping',
   'blobs.createIfAbsent': 'blob.upload',
-  'blobs.exists': 'blob.exists',
+  'blobs.find': 'blob.properties',
 };
 
 /** Hooks, injected failures and the call log for one store. */
@@ -219,8 +219,11 @@ export class MemoryBlobStore implements RawBlobStore {
     });
   }
 
-  exists(name: string): Promise<boolean> {
-    return this.interceptor.run('exists', [name], () => this.blobs.has(name));
+  find(name: string): Promise<{ sha256: string } | undefined> {
+    return this.interceptor.run('find', [name], () => {
+      const blob = this.blobs.get(name);
+      return blob && { sha256: blob.metadata.sha256 ?? '' };
+    });
   }
 
   on<Op extends keyof BlobOps>(op: Op, fn: Hook<BlobOps[Op]>): () => void {

@@ -114,10 +114,14 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
     const body = oilPayload('truck-102');
     const a = await app.post('truck-102', body, { 'idempotency-key': 'a' });
     const b = await app.post('truck-102', body, { 'idempotency-key': 'b' });
-    const other = await app.post('truck-103', body);
-    expect([a.body.status, b.body.status, other.body.status]).toEqual(['stored', 'stored', 'stored']);
+    // A model without a device id in the payload (default): the same bytes from two devices.
+    const shared = '{"reading":42}';
+    const p1 = await app.post('pump-102', shared);
+    const p2 = await app.post('pump-103', shared);
+    expect([a, b, p1, p2].map((r) => r.body.status)).toEqual(['stored', 'stored', 'stored', 'stored']);
     expect(await app.inspector.blobNames('truck-102/')).toHaveLength(2);
-    expect(await app.inspector.blobNames('truck-103/')).toHaveLength(1);
+    expect(await app.inspector.blobNames('pump-102/')).toHaveLength(1);
+    expect(await app.inspector.blobNames('pump-103/')).toHaveLength(1);
   });
 
   test('a payload that fails its schema gets 400 with Ajv paths and the schema id, and writes nothing', async () => {
@@ -142,6 +146,16 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
     );
     expect(await app.inspector.blobNames('truck-104/')).toEqual([]);
     expect(await app.inspector.entities('truck-104')).toEqual([]);
+  });
+
+  test('a file naming another device than the URL is refused and nothing is written', async () => {
+    const res = await app.post('truck-107', oilPayload('truck-999'));
+    expect(res).toMatchObject({
+      status: 400,
+      body: { error: 'device_id_mismatch', details: [{ path: '/deviceId' }] },
+    });
+    expect(await app.inspector.blobNames('truck-107/')).toEqual([]);
+    expect(await app.inspector.entities('truck-107')).toEqual([]);
   });
 
   test('devices without a specific model use the permissive default model', async () => {

@@ -10,7 +10,13 @@ import {
   RequestError,
   SchemaValidationError,
   StorageUnavailableError,
+  StoredBlobMismatchError,
+  ModelNotDeployedError,
+  describeError,
 } from '../../shared/errors';
+import { DeviceAuthenticator } from '../../shared/auth/authenticateDevice';
+import { newDeviceKey } from '../../shared/auth/deviceKey';
+import type { DeviceRegistry } from '../../shared/auth/deviceRecord';
 import type { IdempotencyRecord } from '../../shared/idempotencyRecord';
 import { type IngestRequest, IngestService, type IngestTrace } from '../../shared/ingest';
 import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
@@ -248,7 +254,7 @@ describe('IngestService: resends', () => {
 
     const second = await send({ forwardedFor: '198.51.100.1' });
 
-    expect(calls).toEqual(['records.get', 'blobs.exists', 'records.markStored']);
+    expect(calls).toEqual(['records.get', 'blobs.find', 'records.markStored']);
     expect(second).toEqual({ ...first, status: 'duplicate' });
     expect(outcomeToHttp(second).headers).toEqual({ 'Idempotent-Replayed': 'true' });
     expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
@@ -275,7 +281,7 @@ describe('IngestService: resends', () => {
 
     const resent = await send({ forwardedFor: '198.51.100.1' });
 
-    expect(calls).toEqual(['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored']);
+    expect(calls).toEqual(['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored']);
     expect(resent).toEqual({
       status: 'stored',
       container: CONTAINER,
@@ -324,7 +330,7 @@ describe('IngestService: concurrent requests', () => {
       ...['records.get', 'records.insert', 'blobs.createIfAbsent'], // the winner, start to finish
       'records.insert', // 'exists'
       'records.get',
-      'blobs.exists',
+      'blobs.find',
       'records.markStored',
     ]);
     expect(blobs.names()).toEqual([nameFor(winnerAt)]);
@@ -343,7 +349,7 @@ describe('IngestService: concurrent requests', () => {
       'records.get',
       'records.insert',
       'records.get',
-      'blobs.exists',
+      'blobs.find',
       'blobs.createIfAbsent',
       'records.markStored',
     ]);
@@ -408,11 +414,32 @@ describe('IngestService: concurrent requests', () => {
     expect(calls).toEqual([
       'records.get',
       'records.insert',
-      ...['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'], // the resend
+      ...['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'], // the resend
       'blobs.createIfAbsent', // 'exists'
+      'blobs.find', // its sha256 metadata matches the entry
     ]);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+  });
+
+  test.each([
+    ['on resume (blob found)', true],
+    ['on the first write (name taken)', false],
+  ])('a blob under the claimed name with other bytes is never answered 200 %s', async (_name, pending) => {
+    const { send, blobs, records } = fixture();
+    if (pending) records.put(entryFor(T0));
+    blobs.put({
+      name: nameFor(T0),
+      bytes: Buffer.from('{}'),
+      contentMD5: md5('{}'),
+      metadata: { sha256: sha256('{}') },
+    });
+
+    const error = await send().catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(StoredBlobMismatchError);
+    expect(errorToHttp(error, 5)).toMatchObject({ status: 500, jsonBody: { error: 'stored_blob_mismatch' } });
+    expect(records.all()).toEqual([entryFor(T0)]);
   });
 
   test('a resume write finds the blob already there (two resends after a crash): one `stored`, one `duplicate`', async () => {
@@ -430,9 +457,10 @@ describe('IngestService: concurrent requests', () => {
     expect(outer).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
     expect(calls).toEqual([
       'records.get',
-      'blobs.exists', // false
-      ...['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'], // the other resend
+      'blobs.find', // absent
+      ...['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'], // the other resend
       'blobs.createIfAbsent', // 'exists'
+      'blobs.find', // its sha256 metadata matches the entry
       'records.markStored',
     ]);
     expect(blobs.names()).toEqual([nameFor(T0)]);
@@ -479,7 +507,7 @@ describe('IngestService: a failed markStored does not fail the request', () => {
     const next = await send();
 
     expect(next).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
-    expect(calls).toEqual(['records.get', 'blobs.exists', 'records.markStored']);
+    expect(calls).toEqual(['records.get', 'blobs.find', 'records.markStored']);
     expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
   });
 
@@ -492,7 +520,7 @@ describe('IngestService: a failed markStored does not fail the request', () => {
     const outcome = await send();
 
     expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
-    expect(calls).toEqual(['records.get', 'blobs.exists', 'records.markStored']);
+    expect(calls).toEqual(['records.get', 'blobs.find', 'records.markStored']);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(records.all()).toEqual([entryFor(T0)]);
   });
@@ -552,7 +580,7 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
       failedCalls: ['records.get', 'records.insert'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
       retryStatus: 'stored',
       blobAt: T0,
     },
@@ -562,7 +590,7 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
       failedCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
       retryStatus: 'stored',
       blobAt: T0,
     },
@@ -572,7 +600,7 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
       failedCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
       leftEntryAt: T0,
       leftBlob: true,
-      retryCalls: ['records.get', 'blobs.exists', 'records.markStored'],
+      retryCalls: ['records.get', 'blobs.find', 'records.markStored'],
       retryStatus: 'duplicate',
       blobAt: T0,
     },
@@ -585,18 +613,18 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
       failedCalls: ['records.get', 'records.insert', 'records.get'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
       retryStatus: 'stored',
       blobAt: T0,
     },
     {
-      name: 'blobs.exists (resume) fails',
+      name: 'blobs.find (resume) fails',
       crashedFirst: true,
-      inject: ({ blobs }) => blobs.failNext('exists'),
-      failedCalls: ['records.get', 'blobs.exists'],
+      inject: ({ blobs }) => blobs.failNext('find'),
+      failedCalls: ['records.get', 'blobs.find'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
       retryStatus: 'stored',
       blobAt: T0,
     },
@@ -604,10 +632,10 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
       name: 'blobs.createIfAbsent (resume write) fails',
       crashedFirst: true,
       inject: ({ blobs }) => blobs.failNext('createIfAbsent'),
-      failedCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent'],
+      failedCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.exists', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
       retryStatus: 'stored',
       blobAt: T0,
     },
@@ -670,6 +698,8 @@ describe('IngestService: refusals happen before any storage call', () => {
     ['invalid UTF-8', 400, 'invalid_utf8', { body: Uint8Array.of(0x7b, 0xff, 0x7d) }],
     ['a body that is not gzip', 400, 'invalid_gzip', { contentEncoding: 'gzip' }],
     ['a schema violation', 400, 'schema_validation', { body: oilPayload(DEVICE, { readings: [] }) }],
+    // The file names its own device (oil-condition-v1 declares /deviceId): stored under another truck otherwise.
+    ['a file naming another device', 400, 'device_id_mismatch', { body: oilPayload('truck-999') }],
     ['an Idempotency-Key with a leading space', 400, 'invalid_idempotency_key', { idempotencyKey: ' batch' }],
     ['a non-ASCII Idempotency-Key', 400, 'invalid_idempotency_key', { idempotencyKey: 'lot-ü' }],
   ])('%s -> %i %s, zero storage calls', async (_name, status, code, overrides) => {
@@ -720,7 +750,7 @@ describe('IngestService: refusals happen before any storage call', () => {
     records.on('get', crash);
     records.on('insert', crash);
     blobs.on('createIfAbsent', crash);
-    blobs.on('exists', crash);
+    blobs.on('find', crash);
 
     const err = await rejectionOf(send({ contentType: 'text/csv' }));
 
@@ -791,5 +821,45 @@ describe('memory stores behave like the real adapters', () => {
       blobs.createIfAbsent({ ...blob, name: 'b.json', contentMD5: md5('other') }),
     ).rejects.toBeInstanceOf(StorageUnavailableError);
     expect(blobs.names()).toEqual(['a.json']);
+  });
+});
+
+describe('IngestService: a device model this deployment does not have', () => {
+  test('is a 500 with its own code naming the model, and nothing is written', async () => {
+    const { blobs, records, calls } = memoryStores();
+    const key = newDeviceKey(DEVICE);
+    // The registry names a model from a newer deployment (or one written around the CLI's check).
+    const registry: DeviceRegistry = {
+      get: async () => ({
+        deviceId: DEVICE,
+        model: 'oil-condition-v9',
+        disabled: false,
+        createdAt: T0,
+        keys: [{ keyId: key.keyId, hash: key.hash, createdAt: T0 }],
+      }),
+      touchKey: async () => undefined,
+    };
+    const service = new IngestService({
+      rawContainer: CONTAINER,
+      maxBodyBytes: MAX_BODY_BYTES,
+      maxJsonDepth: 64,
+      validator,
+      deviceModels,
+      blobs,
+      records,
+      authenticator: new DeviceAuthenticator(registry),
+    });
+
+    const err = await rejectionOf(service.ingest(request({ authorization: `Bearer ${key.token}` })));
+
+    expect(err).toBeInstanceOf(ModelNotDeployedError);
+    expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({
+      status: 500,
+      headers: { 'Retry-After': String(RETRY_AFTER) },
+      jsonBody: { error: 'model_not_deployed', message: expect.stringContaining('"oil-condition-v9"') },
+    });
+    // The error log line names the model, so the operator knows what to deploy or fix.
+    expect(describeError(err)).toContain('oil-condition-v9');
+    expect(calls).toEqual([]);
   });
 });
