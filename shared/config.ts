@@ -3,7 +3,13 @@ import { ConfigurationError } from './errors';
 /** How the process reaches the data storage account. */
 export type StorageConnection =
   | { kind: 'connectionString'; connectionString: string }
-  | { kind: 'identity'; blobEndpoint: string; tableEndpoint: string; managedIdentityClientId?: string };
+  | {
+      kind: 'identity';
+      blobEndpoint: string;
+      tableEndpoint: string;
+      /** The app's user-assigned managed identity, only when running on App Service / Functions. */
+      managedIdentityClientId?: string;
+    };
 
 export interface Config {
   storage: StorageConnection;
@@ -24,6 +30,9 @@ export interface Config {
   /** Token bucket per device and instance; 0 turns the limit off. */
   rateLimitPerMinute: number;
   rateLimitBurst: number;
+  /** Failed key checks per client address and instance before 429; 0 turns the limit off. */
+  authFailuresPerMinute: number;
+  authFailureBurst: number;
   maxJsonDepth: number;
 }
 
@@ -37,35 +46,108 @@ const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
  * setting, never the first request. See the settings table in docs/CONFIGURATION.md.
  */
 export function loadConfig(env: Env = process.env): Config {
+  const storage = storageConnection(env);
   return {
-    storage: storageConnection(env),
+    storage,
     rawContainer: matching(env, 'RAW_CONTAINER', 'raw', CONTAINER_NAME, 'a blob container name'),
     idempotencyTable: matching(env, 'IDEMPOTENCY_TABLE', 'idempotency', TABLE_NAME, 'a table name'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
     storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
     deviceModelsOverride: nonEmpty(env.DEVICE_MODELS),
-    authEnabled: authSetting(env),
+    authEnabled: authSetting(env, storage),
     devicesTable: matching(env, 'DEVICES_TABLE', 'devices', TABLE_NAME, 'a table name'),
     deviceCacheTtlMs: integer(env, 'DEVICE_CACHE_TTL_SECONDS', 60, 0, 3600) * 1000,
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 0, 1_000_000),
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 60, 1, 100_000),
+    authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 100_000),
+    authFailureBurst: integer(env, 'AUTH_FAILURE_BURST', 30, 1, 100_000),
     maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 64, 2, 1000),
   };
 }
 
 /**
- * INGEST_AUTH=off is for a developer's machine only. Inside App Service / Functions (WEBSITE_SITE_NAME
- * is set by the platform) it is refused, so no app setting can open a deployed endpoint.
+ * INGEST_AUTH=off is for a developer's machine only, so it is accepted only while the data storage is
+ * the local emulator, whatever else the environment says: inside App Service / Functions
+ * (WEBSITE_SITE_NAME is set by the platform) it is refused outright, and anywhere else it is refused
+ * for a storage account reached with Entra ID or for any connection string that can reach beyond
+ * loopback. No app setting can open an endpoint in front of real data.
  */
-function authSetting(env: Env): boolean {
+function authSetting(env: Env, storage: StorageConnection): boolean {
   const value = (nonEmpty(env.INGEST_AUTH) ?? 'on').toLowerCase();
   if (value !== 'on' && value !== 'off')
     throw new ConfigurationError('INGEST_AUTH', `expected "on" or "off", got "${value}"`);
-  if (value === 'off' && nonEmpty(env.WEBSITE_SITE_NAME)) {
+  if (value === 'on') return true;
+  if (nonEmpty(env.WEBSITE_SITE_NAME)) {
     throw new ConfigurationError('INGEST_AUTH', 'device authentication cannot be turned off in Azure');
   }
-  return value === 'on';
+  if (storage.kind === 'identity') {
+    throw new ConfigurationError(
+      'INGEST_AUTH',
+      '"off" is allowed only with the local storage emulator, not with a storage account reached ' +
+        'with Entra ID (DATA_STORAGE_ACCOUNT_NAME or DATA_STORAGE_*_ENDPOINT)',
+    );
+  }
+  if (!isLocalEmulator(storage.connectionString)) {
+    throw new ConfigurationError(
+      'INGEST_AUTH',
+      '"off" is allowed only with the local storage emulator: DATA_STORAGE_CONNECTION_STRING must be ' +
+        '"UseDevelopmentStorage=true" or set both BlobEndpoint and TableEndpoint on loopback ' +
+        '(127.0.0.0/8, localhost, [::1])',
+    );
+  }
+  return false;
+}
+
+/** The keys a connection string to the emulator may have, spelled as the storage SDKs look them up. */
+const CONNECTION_STRING_KEYS = new Set([
+  'DefaultEndpointsProtocol',
+  'AccountName',
+  'AccountKey',
+  'SharedAccessSignature',
+  'BlobEndpoint',
+  'TableEndpoint',
+  'QueueEndpoint',
+  'FileEndpoint',
+  'EndpointSuffix',
+]);
+
+/**
+ * True only for a connection string that cannot reach anything but this machine: exactly
+ * `UseDevelopmentStorage=true` (both SDKs then use 127.0.0.1; no DevelopmentStorageProxyUri), or
+ * explicit BlobEndpoint and TableEndpoint whose hosts are loopback. The Blob and Tables SDKs parse
+ * connection strings differently (case, first or any match, endpoints derived from AccountName and
+ * EndpointSuffix when absent), so anything unusual (an unknown or differently cased key, a repeated
+ * key, a missing endpoint) counts as not local: refusing is the safe answer.
+ */
+function isLocalEmulator(connectionString: string): boolean {
+  const parts = connectionString
+    .split(';')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (parts.length === 1 && parts[0] === 'UseDevelopmentStorage=true') return true;
+  const values = new Map<string, string>();
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq);
+    if (eq < 0 || !CONNECTION_STRING_KEYS.has(key) || values.has(key)) return false;
+    values.set(key, part.slice(eq + 1));
+  }
+  return isLoopbackUrl(values.get('BlobEndpoint')) && isLoopbackUrl(values.get('TableEndpoint'));
+}
+
+/** http(s) URL whose host is 127.0.0.0/8, localhost or [::1] (as the URL parser normalises it). */
+function isLoopbackUrl(value: string | undefined): boolean {
+  if (!value) return false;
+  let host: string;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
+    host = parsed.hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function storageConnection(env: Env): StorageConnection {
@@ -94,7 +176,11 @@ function storageConnection(env: Env): StorageConnection {
       'DATA_STORAGE_TABLE_ENDPOINT',
       tableEndpoint ?? `https://${accountName}.table.core.windows.net`,
     ),
-    managedIdentityClientId: nonEmpty(env.AZURE_CLIENT_ID),
+    // AZURE_CLIENT_ID names the app's managed identity only where the platform provides one
+    // (WEBSITE_SITE_NAME: App Service / Functions). Elsewhere the same variable belongs to a
+    // developer's or a pipeline's sign-in (service principal, workload identity), which
+    // DefaultAzureCredential reads from the environment itself (see credentialFor).
+    managedIdentityClientId: nonEmpty(env.WEBSITE_SITE_NAME) ? nonEmpty(env.AZURE_CLIENT_ID) : undefined,
   };
 }
 

@@ -12,6 +12,7 @@ import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
 import { type DeviceAuthenticator, credentialFrom } from './auth/authenticateDevice';
+import type { DeviceRecord } from './auth/deviceRecord';
 import type { TokenBucketLimiter } from './rateLimiter';
 import {
   type ContentEncoding,
@@ -87,6 +88,8 @@ export interface IngestDependencies {
   /** Absent only when INGEST_AUTH=off (local development). */
   authenticator?: DeviceAuthenticator;
   rateLimiter?: TokenBucketLimiter;
+  /** Failed key checks per client address (the platform-seen one). */
+  authFailureLimiter?: TokenBucketLimiter;
   now?: () => Date;
 }
 
@@ -122,11 +125,9 @@ export class IngestService {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RequestError(405, 'method_not_allowed', 'Use POST to send a file.', [], { Allow: 'POST' });
     }
+    const clientIp = platformSeenAddress(request.forwardedFor);
     // The key is checked before a byte of the body is read.
-    const device = await this.deps.authenticator?.authenticate(
-      deviceId,
-      credentialFrom(request.authorization, request.deviceKey),
-    );
+    const device = await this.authenticate(deviceId, request, clientIp);
     this.takeRateToken(deviceId);
     checkContentType(request.contentType);
     const encoding = checkContentEncoding(request.contentEncoding);
@@ -150,7 +151,7 @@ export class IngestService {
       sha256,
       key,
       schemaId,
-      receipt: { clientIp: platformSeenAddress(request.forwardedFor), encoding },
+      receipt: { clientIp, encoding },
     };
   }
 
@@ -212,6 +213,39 @@ export class IngestService {
     if (!blob)
       throw new StorageUnavailableError('blob.properties', new Error('blob vanished after write conflict'));
     if (blob.sha256 !== record.sha256) throw new StoredBlobMismatchError(record.blobName);
+  }
+
+  /**
+   * Every key check may read the devices table, so an address that keeps failing is refused (429)
+   * before the check once it has spent its budget of failures: forged keys naming ever new device
+   * ids cannot turn into unbounded table reads.
+   */
+  private async authenticate(
+    deviceId: string,
+    request: IngestRequest,
+    clientIp: string,
+  ): Promise<DeviceRecord | undefined> {
+    const { authenticator, authFailureLimiter } = this.deps;
+    if (!authenticator) return undefined;
+    const budget = authFailureLimiter?.peek(clientIp);
+    if (budget && !budget.allowed) {
+      throw new RequestError(
+        429,
+        'too_many_failed_authentications',
+        'Too many requests with missing or invalid keys from this address; retry later with a valid key.',
+        [],
+        { 'Retry-After': String(budget.retryAfterSeconds) },
+      );
+    }
+    try {
+      return await authenticator.authenticate(
+        deviceId,
+        credentialFrom(request.authorization, request.deviceKey),
+      );
+    } catch (err) {
+      if (err instanceof RequestError && err.status === 401) authFailureLimiter?.take(clientIp);
+      throw err;
+    }
   }
 
   private takeRateToken(deviceId: string): void {

@@ -3,8 +3,12 @@ import { RequestError } from './errors';
 /**
  * JSON.parse silently keeps the last of duplicate keys, while another reader may keep the first: a
  * payload could then pass validation with one value and be read with another. Deep nesting is legal
- * JSON that recursive readers downstream cannot handle. Both are refused here, in one linear scan of
- * text that JSON.parse has already accepted (so the scan can trust its syntax).
+ * JSON that recursive readers downstream cannot handle. A `\u` escape of half a UTF-16 surrogate
+ * pair without its other half is legal JSON too, but names no character: readers replace it, keep
+ * it or fail (I-JSON, RFC 7493 section 2.1, forbids it). All three are refused here, in one linear
+ * scan of text that JSON.parse has already accepted (so the scan can trust its syntax). The body
+ * was decoded as strict UTF-8, so a lone surrogate can only arrive as an escape: only strings with
+ * escapes pay for the check.
  */
 export function checkJsonStructure(text: string, maxDepth: number): void {
   // One entry per open container: the keys seen so far for an object, null for an array.
@@ -19,7 +23,8 @@ export function checkJsonStructure(text: string, maxDepth: number): void {
         const d = text.charCodeAt(end);
         if (d === 0x5c /* \ */) {
           escaped = true;
-          end++;
+          end++; // the escaped character: never a closing quote
+          if (text.charCodeAt(end) === 0x75 /* u */) end = unicodeEscapeEnd(text, end);
         } else if (d === 0x22) break;
       }
       const keys = open[open.length - 1];
@@ -47,4 +52,32 @@ export function checkJsonStructure(text: string, maxDepth: number): void {
       expectKey = open[open.length - 1] instanceof Set;
     }
   }
+}
+
+const HIGH_SURROGATE = 0xd800;
+const LOW_SURROGATE = 0xdc00;
+const SURROGATE_END = 0xdfff;
+
+/**
+ * `u` is the index of the `u` of a `\uXXXX` escape; returns the index of its last hex digit, or of
+ * the last hex digit of the low half when it is a correctly paired `\uD8xx\uDCxx`. Throws for a
+ * lone surrogate: a high half not followed at once by an escaped low half, or a low half on its own.
+ */
+function unicodeEscapeEnd(text: string, u: number): number {
+  const code = Number.parseInt(text.slice(u + 1, u + 5), 16);
+  if (code < HIGH_SURROGATE || code > SURROGATE_END) return u + 4;
+  if (
+    code < LOW_SURROGATE &&
+    text.charCodeAt(u + 5) === 0x5c /* \ */ &&
+    text.charCodeAt(u + 6) === 0x75 /* u */
+  ) {
+    const low = Number.parseInt(text.slice(u + 7, u + 11), 16);
+    if (low >= LOW_SURROGATE && low <= SURROGATE_END) return u + 10;
+  }
+  throw new RequestError(
+    400,
+    'invalid_unicode',
+    'A string in the body escapes a lone UTF-16 surrogate; I-JSON (RFC 7493) forbids it.',
+    [{ message: `unpaired surrogate escape at character ${u - 1}` }],
+  );
 }

@@ -7,7 +7,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Parses the body for validation only; the stored blob is the body's bytes as received (after gzip
  * decoding when it travelled compressed), never a re-serialisation.
  * Invalid UTF-8 and a byte-order mark are refused (RFC 8259 forbids emitting one) so the stored
- * bytes are exactly what a vendor's JSON parser reads.
+ * bytes are exactly what a vendor's JSON parser reads; so are duplicate keys, deep nesting and lone
+ * surrogate escapes, on which readers disagree (checkJsonStructure).
  */
 export function parseJson(bytes: Uint8Array, maxDepth = 64): unknown {
   if (bytes.byteLength === 0) {

@@ -1,9 +1,16 @@
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export type RateVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
 /**
- * Per-device token buckets, per process: `burst` requests at once, refilled at `perMinute`. The
- * platform's own concurrency limits apply on top; with several instances each has its own buckets.
+ * Token buckets by key (a device id, a client address), per process: `burst` at once, refilled at
+ * `perMinute`. The platform's own concurrency limits apply on top; each instance has its own buckets.
  */
 export class TokenBucketLimiter {
-  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+  private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
 
   constructor(
@@ -16,7 +23,20 @@ export class TokenBucketLimiter {
   }
 
   /** Takes one token; when the bucket is empty, says how many seconds until the next one. */
-  take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  take(key: string): RateVerdict {
+    const bucket = this.refilled(key);
+    if (bucket.tokens < 1) return this.refusal(bucket);
+    bucket.tokens -= 1;
+    return { allowed: true };
+  }
+
+  /** Whether a token is there, without taking it: to refuse before doing work that would spend one. */
+  peek(key: string): RateVerdict {
+    const bucket = this.refilled(key);
+    return bucket.tokens < 1 ? this.refusal(bucket) : { allowed: true };
+  }
+
+  private refilled(key: string): Bucket {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, updatedAt: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.updatedAt) * this.perMs);
@@ -25,11 +45,10 @@ export class TokenBucketLimiter {
     this.buckets.delete(key);
     this.buckets.set(key, bucket);
     if (this.buckets.size > this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value!);
+    return bucket;
+  }
 
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
-    }
+  private refusal(bucket: Bucket): RateVerdict {
     return {
       allowed: false,
       retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)),

@@ -41,7 +41,7 @@ export function createRuntime(
   const registry = new CachedDeviceRegistry(
     new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
     config.deviceCacheTtlMs,
-    undefined,
+    {},
     millis,
   );
   if (!config.authEnabled) {
@@ -59,6 +59,10 @@ export function createRuntime(
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     records,
     authenticator: config.authEnabled ? new DeviceAuthenticator(registry, undefined, now) : undefined,
+    authFailureLimiter:
+      config.authEnabled && config.authFailuresPerMinute > 0
+        ? new TokenBucketLimiter(config.authFailuresPerMinute, config.authFailureBurst, millis)
+        : undefined,
     rateLimiter:
       config.rateLimitPerMinute > 0
         ? new TokenBucketLimiter(config.rateLimitPerMinute, config.rateLimitBurst, millis)

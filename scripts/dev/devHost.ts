@@ -114,10 +114,10 @@ export class DevHost {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > HOST_MAX_BODY_BYTES) {
       closeAfter(req, res);
-      res.writeHead(413, { connection: 'close' }).end();
+      res.writeHead(413).end();
       return;
     }
-    // Whatever the handler leaves unread is not drained: the connection closes after the answer.
+    // Whatever the handler leaves unread is discarded, and the connection closed soon after the answer.
     closeAfter(req, res);
 
     // headersDistinct keeps every copy of a repeated header (node's `headers` drops repeated
@@ -134,7 +134,7 @@ export class DevHost {
     // Without streaming the real host reads the whole body (up to its limit) before the worker runs.
     const buffered = hasBody && !this.httpStream ? await readAll(req, HOST_MAX_BODY_BYTES) : undefined;
     if (hasBody && !this.httpStream && !buffered) {
-      res.writeHead(413, { connection: 'close' }).end();
+      res.writeHead(413).end();
       return;
     }
     // The library's own streaming path (createStreamRequest) builds its HttpRequest the same way:
@@ -156,7 +156,6 @@ export class DevHost {
     const bytes = Buffer.from(await response.arrayBuffer());
     const outHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => (outHeaders[name] = value));
-    if (!req.complete) outHeaders.connection = 'close';
     res.writeHead(response.status, { ...outHeaders, 'content-length': String(bytes.byteLength) });
     res.end(method === 'HEAD' ? undefined : bytes);
   }
@@ -200,7 +199,9 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
 
 /**
  * When the answer goes out before the body was read to its end (413), the rest is discarded, not
- * buffered, and the connection closes: at once after a grace period for the client to read the answer.
+ * buffered, and the connection is closed after a grace period. Not at once (nor with `Connection:
+ * close`, which makes node close the socket right after the answer): a client still uploading
+ * would get EPIPE/ECONNRESET instead of reading the 413.
  */
 function closeAfter(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {

@@ -1,24 +1,49 @@
 /**
  * Post-deploy smoke test:
  *
- *   npm run smoke -- <baseUrl> <deviceId> <key>
+ *   npm run smoke -- <baseUrl> <deviceId> <key> [--account <name>] [--container <name>]
  *
  * <baseUrl> is the Function App URL (azd output FUNCTION_APP_URL, e.g. https://func-api-xyz.azurewebsites.net),
  * or the INGEST_ENDPOINT template with its {deviceId} placeholder. <key> is the device key issued by
- * the device CLI. Sends one realistic oil-condition upload with a fresh Idempotency-Key and expects
- * 200 `stored`, then resends the identical request and expects 200 `duplicate` naming the same blob.
+ * the device CLI. `--account` is the data storage account (azd output DATA_STORAGE_ACCOUNT_NAME; that
+ * environment variable is the fallback), read with the caller's own Entra ID sign-in
+ * (DefaultAzureCredential: azd auth login, az login, ...). `--container` (fallback RAW_CONTAINER) is
+ * the container the answers must name; without it, whatever the first answer names.
+ *
+ * 1. One realistic oil-condition upload with a fresh Idempotency-Key: 200 `stored` whose `sha256` is
+ *    that of the bytes sent.
+ * 2. The identical request again: 200 `duplicate` naming the same blob.
+ * 3. Another upload, gzip-compressed (Content-Encoding: gzip): 200 `stored` whose `sha256` is that of
+ *    the uncompressed bytes.
+ * 4. An upload starting with a UTF-8 byte-order mark: 400 `invalid_json`.
+ * 5. The blob of the first upload, downloaded from storage: its SHA-256 is the answer's `sha256`.
+ *
  * Exits 0 on success, 1 with a message saying what differed, 2 on bad usage.
  *
  * Right after `azd up`, role assignments can take a few minutes to reach storage, and a cold Flex
- * instance may answer 5xx: the first send is retried (same key, so still exactly one blob).
+ * instance may answer 5xx: the first send and the download are retried (the send with the same key,
+ * so still exactly one blob).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { DefaultAzureCredential } from '@azure/identity';
+import { BlobServiceClient } from '@azure/storage-blob';
+
+/** Reads one stored blob's bytes. */
+export type DownloadBlob = (container: string, name: string) => Promise<Buffer>;
 
 export interface SmokeOptions {
   baseUrl: string;
   deviceId: string;
   key: string;
-  /** Attempts for the first send when the service answers 5xx or is unreachable. */
+  /** The data storage account the stored blob is read back from (default downloadBlob). */
+  account?: string;
+  /** The container every answer must name; default: whatever the first answer names. */
+  container?: string;
+  /** How the stored blob is read back; default: the account's blob endpoint with DefaultAzureCredential. */
+  downloadBlob?: DownloadBlob;
+  /** Attempts for the first send (5xx or unreachable) and for the download (any error). */
   attempts?: number;
   /** Delay between those attempts when the response has no Retry-After. */
   retryDelayMs?: number;
@@ -34,6 +59,10 @@ export interface SmokeResult {
   idempotencyKey: string;
   container: string;
   blob: string;
+  /** SHA-256 of the first upload, as answered and as read back from storage. */
+  sha256: string;
+  /** The blob of the gzip-compressed upload. */
+  gzipBlob: string;
 }
 
 export class SmokeFailure extends Error {
@@ -44,8 +73,15 @@ interface IngestAnswer {
   status?: unknown;
   container?: unknown;
   blob?: unknown;
+  sha256?: unknown;
   error?: unknown;
   message?: unknown;
+}
+
+interface Sent {
+  status: number;
+  text: string;
+  retryAfter: string | null;
 }
 
 /** `<base>/api/ingest/<deviceId>`, or the {deviceId} template filled in. */
@@ -72,6 +108,17 @@ export function samplePayload(deviceId: string, now: Date = new Date()): unknown
   };
 }
 
+/** Reads blobs of `https://<account>.blob.core.windows.net` as whoever is signed in on this machine. */
+export function azureBlobDownloader(account: string): DownloadBlob {
+  const service = new BlobServiceClient(
+    `https://${account}.blob.core.windows.net`,
+    new DefaultAzureCredential(),
+  );
+  return (container, name) => service.getContainerClient(container).getBlobClient(name).downloadToBuffer();
+}
+
+const sha256Hex = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
 function describeAnswer(status: number, text: string): string {
   const body = text.length > 500 ? `${text.slice(0, 500)}...` : text;
   return `HTTP ${status}: ${body || '(empty body)'}`;
@@ -86,6 +133,8 @@ function parse(text: string): IngestAnswer | undefined {
   }
 }
 
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const fetchImpl = options.fetchImpl ?? fetch;
   const log = options.log ?? (() => undefined);
@@ -93,20 +142,28 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const attempts = options.attempts ?? 6;
   const retryDelayMs = options.retryDelayMs ?? 20_000;
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const downloadBlob =
+    options.downloadBlob ?? (options.account ? azureBlobDownloader(options.account) : undefined);
+  if (!downloadBlob) {
+    throw new SmokeFailure(
+      'no data storage account to read the stored blob back from: pass --account (or set DATA_STORAGE_ACCOUNT_NAME)',
+    );
+  }
 
   const url = ingestUrl(options.baseUrl, options.deviceId);
-  const idempotencyKey = randomUUID();
-  const body = JSON.stringify(samplePayload(options.deviceId));
-  const headers = {
-    'Content-Type': 'application/json',
-    Authorization: `Bearer ${options.key}`,
-    'Idempotency-Key': idempotencyKey,
-  };
-
-  const send = async (): Promise<{ status: number; text: string; retryAfter: string | null }> => {
+  const post = async (
+    body: Uint8Array<ArrayBuffer> | string,
+    idempotencyKey: string,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Sent> => {
     const response = await fetchImpl(url, {
       method: 'POST',
-      headers,
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${options.key}`,
+        'Idempotency-Key': idempotencyKey,
+        ...extraHeaders,
+      },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -116,19 +173,25 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       retryAfter: response.headers.get('retry-after'),
     };
   };
+  const postOnce = (step: string, ...args: Parameters<typeof post>) =>
+    post(...args).catch((error: unknown) => {
+      throw new SmokeFailure(`${step} failed: ${reason(error)}`);
+    });
 
+  const idempotencyKey = randomUUID();
+  const body = JSON.stringify(samplePayload(options.deviceId));
+  const bodySha256 = sha256Hex(body);
   log(`POST ${url} (Idempotency-Key ${idempotencyKey}, ${body.length} bytes)`);
 
   // 1. First send: expect `stored` (or `duplicate` if an earlier attempt of ours got through).
-  let first: { status: number; text: string; retryAfter: string | null } | undefined;
+  let first: Sent | undefined;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      first = await send();
+      first = await post(body, idempotencyKey);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
       if (attempt >= attempts)
-        throw new SmokeFailure(`first request failed after ${attempt} attempt(s): ${reason}`);
-      log(`  attempt ${attempt}: ${reason}; retrying`);
+        throw new SmokeFailure(`first request failed after ${attempt} attempt(s): ${reason(error)}`);
+      log(`  attempt ${attempt}: ${reason(error)}; retrying`);
       await sleep(retryDelayMs);
       continue;
     }
@@ -150,40 +213,153 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   if (typeof firstAnswer.blob !== 'string' || !firstAnswer.blob) {
     throw new SmokeFailure(`first request: the answer names no blob: ${first.text}`);
   }
-  log(`  -> 200 ${String(firstAnswer.status)}: ${String(firstAnswer.container)}/${firstAnswer.blob}`);
+  const container = String(firstAnswer.container);
+  if (options.container !== undefined && container !== options.container) {
+    throw new SmokeFailure(`first request: expected container ${options.container}, got ${container}`);
+  }
+  if (firstAnswer.sha256 !== bodySha256) {
+    throw new SmokeFailure(
+      `first request: expected sha256 ${bodySha256} (of the bytes sent), got ${String(firstAnswer.sha256)}`,
+    );
+  }
+  const blob = firstAnswer.blob;
+  log(`  -> 200 ${String(firstAnswer.status)}: ${container}/${blob}`);
 
   // 2. Resend the identical request: expect `duplicate` naming the same blob.
-  const second = await send().catch((error: unknown) => {
-    throw new SmokeFailure(`resend failed: ${error instanceof Error ? error.message : String(error)}`);
-  });
+  const second = await postOnce('resend', body, idempotencyKey);
   const secondAnswer = parse(second.text);
   if (second.status !== 200 || secondAnswer?.status !== 'duplicate') {
     throw new SmokeFailure(
       `resend: expected 200 {"status":"duplicate"}, got ${describeAnswer(second.status, second.text)}`,
     );
   }
-  if (secondAnswer.blob !== firstAnswer.blob || secondAnswer.container !== firstAnswer.container) {
+  if (secondAnswer.blob !== blob || secondAnswer.container !== firstAnswer.container) {
     throw new SmokeFailure(
-      `resend: expected the same blob ${String(firstAnswer.container)}/${firstAnswer.blob}, ` +
+      `resend: expected the same blob ${container}/${blob}, ` +
         `got ${String(secondAnswer.container)}/${String(secondAnswer.blob)}`,
     );
   }
   log(`  -> 200 duplicate: same blob`);
-  return { url, idempotencyKey, container: String(firstAnswer.container), blob: firstAnswer.blob };
+
+  // 3. A gzip-compressed upload: stored, and `sha256` is that of the uncompressed JSON.
+  const gzipKey = randomUUID();
+  const gzipBody = JSON.stringify(samplePayload(options.deviceId));
+  const compressed = gzipSync(gzipBody);
+  log(`POST gzip (Idempotency-Key ${gzipKey}, ${gzipBody.length} bytes, ${compressed.length} compressed)`);
+  const zipped = await postOnce('gzip upload', compressed, gzipKey, { 'Content-Encoding': 'gzip' });
+  const zippedAnswer = parse(zipped.text);
+  if (zipped.status !== 200 || zippedAnswer?.status !== 'stored' || typeof zippedAnswer.blob !== 'string') {
+    throw new SmokeFailure(
+      `gzip upload: expected 200 {"status":"stored"}, got ${describeAnswer(zipped.status, zipped.text)}`,
+    );
+  }
+  if (zippedAnswer.sha256 !== sha256Hex(gzipBody)) {
+    throw new SmokeFailure(
+      `gzip upload: expected sha256 ${sha256Hex(gzipBody)} (of the uncompressed bytes), ` +
+        `got ${String(zippedAnswer.sha256)}`,
+    );
+  }
+  log(`  -> 200 stored: ${String(zippedAnswer.container)}/${zippedAnswer.blob}`);
+
+  // 4. A body starting with a UTF-8 byte-order mark: refused.
+  const bomBody = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
+  log(`POST with a byte-order mark (${bomBody.length} bytes)`);
+  const bom = await postOnce('byte-order mark upload', bomBody, randomUUID());
+  if (bom.status !== 400 || parse(bom.text)?.error !== 'invalid_json') {
+    throw new SmokeFailure(
+      `byte-order mark upload: expected 400 {"error":"invalid_json"}, got ${describeAnswer(bom.status, bom.text)}`,
+    );
+  }
+  log(`  -> 400 invalid_json`);
+
+  // 5. The stored blob of the first upload, read back from storage, is what the answer said.
+  log(`GET blob ${container}/${blob}`);
+  let stored: Buffer | undefined;
+  for (let attempt = 1; !stored; attempt += 1) {
+    try {
+      stored = await downloadBlob(container, blob);
+    } catch (error) {
+      if (attempt >= attempts) {
+        throw new SmokeFailure(
+          `reading back ${container}/${blob} failed after ${attempt} attempt(s): ${reason(error)} ` +
+            '(reading needs a Storage Blob Data role on the data account, e.g. the one azd grants you)',
+        );
+      }
+      log(`  attempt ${attempt}: ${reason(error)}; retrying`);
+      await sleep(retryDelayMs);
+    }
+  }
+  const storedSha256 = sha256Hex(stored);
+  if (storedSha256 !== firstAnswer.sha256) {
+    throw new SmokeFailure(
+      `stored blob ${container}/${blob}: SHA-256 ${storedSha256} (${stored.length} bytes), ` +
+        `but the answer said ${firstAnswer.sha256}`,
+    );
+  }
+  log(`  -> ${stored.length} bytes, SHA-256 matches`);
+
+  return { url, idempotencyKey, container, blob, sha256: storedSha256, gzipBlob: zippedAnswer.blob };
+}
+
+export interface SmokeArguments {
+  baseUrl: string;
+  deviceId: string;
+  key: string;
+  account?: string;
+  container?: string;
+}
+
+/** The command line, with DATA_STORAGE_ACCOUNT_NAME and RAW_CONTAINER as fallbacks; a string is a usage error. */
+export function parseSmokeArguments(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): SmokeArguments | string {
+  let parsed: ReturnType<typeof parseSmokeArgv>;
+  try {
+    parsed = parseSmokeArgv(argv);
+  } catch (error) {
+    return reason(error);
+  }
+  const [baseUrl, deviceId, key, ...extra] = parsed.positionals;
+  if (!baseUrl || !deviceId || !key) return 'expected <baseUrl> <deviceId> <key>';
+  if (extra.length > 0) return `unexpected argument "${extra[0]}"`;
+  const account = parsed.values.account?.trim() || env.DATA_STORAGE_ACCOUNT_NAME?.trim() || undefined;
+  const container = parsed.values.container?.trim() || env.RAW_CONTAINER?.trim() || undefined;
+  if (!account) return 'the data storage account is needed to read the stored blob back: --account <name>';
+  if (!/^[a-z0-9]{3,24}$/.test(account)) return `"${account}" is not a storage account name`;
+  return { baseUrl, deviceId, key, account, container };
+}
+
+function parseSmokeArgv(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { account: { type: 'string' }, container: { type: 'string' } },
+  });
 }
 
 async function main(): Promise<void> {
-  const [baseUrl, deviceId, key] = process.argv.slice(2);
-  if (!baseUrl || !deviceId || !key) {
-    console.error('usage: npm run smoke -- <baseUrl> <deviceId> <key>');
-    console.error('  e.g. npm run smoke -- "$(azd env get-value FUNCTION_APP_URL)" truck-042 "$DEVICE_KEY"');
+  const args = parseSmokeArguments(process.argv.slice(2));
+  if (typeof args === 'string') {
+    console.error(`smoke: ${args}`);
+    console.error(
+      'usage: npm run smoke -- <baseUrl> <deviceId> <key> [--account <name>] [--container <name>]',
+    );
+    console.error(
+      '  e.g. npm run smoke -- "$(azd env get-value FUNCTION_APP_URL)" truck-042 "$DEVICE_KEY" ' +
+        '--account "$(azd env get-value DATA_STORAGE_ACCOUNT_NAME)"',
+    );
     process.exit(2);
   }
   try {
-    const result = await runSmoke({ baseUrl, deviceId, key, log: (line) => console.log(line) });
-    console.log(`smoke: OK (stored once, resend deduplicated) -> ${result.container}/${result.blob}`);
+    const result = await runSmoke({ ...args, log: (line) => console.log(line) });
+    console.log(
+      `smoke: OK (stored once, resend deduplicated, gzip stored, byte-order mark refused, ` +
+        `stored blob matches its sha256) -> ${result.container}/${result.blob}`,
+    );
   } catch (error) {
-    console.error(`smoke: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`smoke: FAILED: ${reason(error)}`);
     process.exit(1);
   }
 }

@@ -48,7 +48,12 @@ export class DeviceAuthenticator {
       );
     }
     const key = parseDeviceKey(credential);
-    const owner = key && (await this.registry.get(key.deviceId));
+    let owner = key && (await this.registry.get(key.deviceId));
+    // A key id the cached record does not know may be a key created or rotated a moment ago: read
+    // the device once more (the registry bounds how often), so a fresh key works at once.
+    if (key && owner && !owner.keys.some((k) => k.keyId === key.keyId) && this.registry.refresh) {
+      owner = await this.registry.refresh(key.deviceId);
+    }
     const now = this.now();
     const stored = owner?.keys.find((k) => k.keyId === key!.keyId && isKeyActive(k, now));
     if (!key || !owner || !stored || !sameDigest(hashDeviceKey(key), stored.hash)) {

@@ -23,6 +23,11 @@ export interface DeviceRecord {
 export interface DeviceRegistry {
   /** The device with all its keys, in one partition read; undefined when unknown. */
   get(deviceId: string): Promise<DeviceRecord | undefined>;
+  /**
+   * Reads the device again, past any cache, unless it was re-read very recently: for a key id the
+   * cached record does not know yet (created or rotated moments ago by the CLI).
+   */
+  refresh?(deviceId: string): Promise<DeviceRecord | undefined>;
   touchKey(deviceId: string, keyId: string, at: Date): Promise<void>;
 }
 

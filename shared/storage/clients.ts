@@ -1,7 +1,7 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { DefaultAzureCredential } from '@azure/identity';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
-import type { Config } from '../config';
+import type { Config, StorageConnection } from '../config';
 
 export interface StorageClients {
   blobService: BlobServiceClient;
@@ -12,8 +12,20 @@ export interface StorageClients {
 }
 
 /**
+ * The credential for keyless storage access. With a managed identity's client id (AZURE_CLIENT_ID,
+ * set by Bicep; loadConfig keeps it only on App Service / Functions) it is that identity directly:
+ * no credential chain probed on a cold start, no chance of signing in as something else. Without
+ * one (a developer's machine, a pipeline, the ops CLI: az/azd login, environment, workload identity)
+ * DefaultAzureCredential finds whatever sign-in there is.
+ */
+export function credentialFor(storage: Extract<StorageConnection, { kind: 'identity' }>): TokenCredential {
+  const clientId = storage.managedIdentityClientId;
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
+}
+
+/**
  * The SDK clients, built once per process. Locally a connection string (Azurite); in Azure the
- * account endpoints with DefaultAzureCredential (the app's managed identity): no keys anywhere.
+ * account endpoints with the app's managed identity (see credentialFor): no keys anywhere.
  *
  * The SDKs' own retries are kept short so one request stays within STORAGE_TIMEOUT_MS; the device's
  * retry is the outer loop.
@@ -37,9 +49,7 @@ export function createStorageClients(config: Config): StorageClients {
     tableService = TableServiceClient.fromConnectionString(connectionString, options);
     tableClient = (name) => TableClient.fromConnectionString(connectionString, name, options);
   } else {
-    const credential = new DefaultAzureCredential({
-      managedIdentityClientId: storage.managedIdentityClientId,
-    });
+    const credential = credentialFor(storage);
     blobService = new BlobServiceClient(storage.blobEndpoint, credential, blobOptions);
     tableService = new TableServiceClient(storage.tableEndpoint, credential, tableOptions);
     tableClient = (name) => new TableClient(storage.tableEndpoint, name, credential, tableOptions);

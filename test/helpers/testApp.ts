@@ -66,6 +66,7 @@ export async function createTestApp(
       ...storageSettings,
       // Rate limiting has its own tests; elsewhere it would only make request counts matter.
       RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_FAILURES_PER_MINUTE: '0',
       ...settings,
     }),
     { now, warn: () => undefined },

@@ -1,17 +1,28 @@
 /**
- * scripts/smoke.ts against a local stand-in for the deployed endpoint (loopback only).
+ * scripts/smoke.ts against a local stand-in for the deployed endpoint (loopback only), with the
+ * blob read-back injected (downloadBlob) so no Azure is needed.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SmokeFailure, ingestUrl, runSmoke, samplePayload } from '../../scripts/infra/smoke';
+import { gunzipSync } from 'node:zlib';
+import {
+  type DownloadBlob,
+  SmokeFailure,
+  ingestUrl,
+  parseSmokeArguments,
+  runSmoke,
+  samplePayload,
+} from '../../scripts/infra/smoke';
 
-type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void;
 
 interface Recorded {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
   body: string;
+  bytes: Buffer;
 }
 
 async function serve(
@@ -22,9 +33,10 @@ async function serve(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      handler(req, body, res);
+      const bytes = Buffer.concat(chunks);
+      const body = bytes.toString('utf8');
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, bytes });
+      handler(req, bytes, res);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -41,24 +53,45 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 };
 
-/** Behaves like the real endpoint: first key -> stored, same key again -> duplicate, same blob. */
-function fakeIngest(): Handler {
-  const seen = new Map<string, string>();
-  return (req, _body, res) => {
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/**
+ * Behaves like the real endpoint: gzip bodies are decompressed, a byte-order mark is 400
+ * invalid_json, the first request with a key is stored (its bytes kept in `blobs`, `sha256` of the
+ * decompressed bytes), the same key again is a duplicate naming the same blob.
+ */
+function fakeIngest(blobs = new Map<string, Buffer>()): Handler & { blobs: Map<string, Buffer> } {
+  const seen = new Map<string, { blob: string; sha256: string }>();
+  const handler: Handler = (req, raw, res) => {
     if (req.headers.authorization !== 'Bearer device-key') return json(res, 401, { error: 'unauthorized' });
+    const bytes = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+      return json(res, 400, { error: 'invalid_json', message: 'The body starts with a byte-order mark.' });
     const key = String(req.headers['idempotency-key']);
-    const blob = seen.get(key);
-    if (blob)
+    const known = seen.get(key);
+    if (known)
       return json(
         res,
         200,
-        { status: 'duplicate', container: 'raw', blob },
+        { status: 'duplicate', container: 'raw', ...known },
         { 'Idempotent-Replayed': 'true' },
       );
-    seen.set(key, `truck-042/2026/11/25/${key}.json`);
-    return json(res, 200, { status: 'stored', container: 'raw', blob: seen.get(key) });
+    const stored = { blob: `truck-042/2026/11/25/${key}.json`, sha256: sha256(bytes) };
+    seen.set(key, stored);
+    blobs.set(`raw/${stored.blob}`, bytes);
+    return json(res, 200, { status: 'stored', container: 'raw', ...stored });
   };
+  return Object.assign(handler, { blobs });
 }
+
+/** downloadBlob reading the stand-in's stored bytes. */
+const from =
+  (blobs: Map<string, Buffer>): DownloadBlob =>
+  async (container, name) => {
+    const bytes = blobs.get(`${container}/${name}`);
+    if (!bytes) throw new Error(`BlobNotFound: ${container}/${name}`);
+    return bytes;
+  };
 
 const quick = { attempts: 3, retryDelayMs: 1, sleep: () => Promise.resolve(), timeoutMs: 5_000 };
 
@@ -87,25 +120,219 @@ describe('scripts/smoke.ts', () => {
     }
   });
 
-  it('passes when the first send is stored and the resend is a duplicate of the same blob', async () => {
-    const server = await serve(fakeIngest());
+  it('passes: stored, resend deduplicated, gzip stored, BOM refused, stored blob matches its sha256', async () => {
+    const ingest = fakeIngest();
+    const server = await serve(ingest);
+    const downloads: string[] = [];
     try {
       const result = await runSmoke({
         baseUrl: server.baseUrl,
         deviceId: 'truck-042',
         key: 'device-key',
+        downloadBlob: (container, name) => {
+          downloads.push(`${container}/${name}`);
+          return from(ingest.blobs)(container, name);
+        },
         ...quick,
       });
       expect(result.blob).toBe(`truck-042/2026/11/25/${result.idempotencyKey}.json`);
-      expect(server.requests).toHaveLength(2);
-      const [first, second] = server.requests as [Recorded, Recorded];
+      expect(server.requests).toHaveLength(4);
+      const [first, second, zipped, bom] = server.requests as [Recorded, Recorded, Recorded, Recorded];
       expect(first.method).toBe('POST');
       expect(first.url).toBe('/api/ingest/truck-042');
       expect(first.headers['content-type']).toBe('application/json');
       expect(first.headers.authorization).toBe('Bearer device-key');
       expect(first.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(first.headers['content-encoding']).toBeUndefined();
       expect(second.headers['idempotency-key']).toBe(first.headers['idempotency-key']);
       expect(second.body).toBe(first.body);
+      expect(result.sha256).toBe(sha256(first.bytes));
+
+      // (a) gzip: a fresh key, really compressed, stored under its own blob.
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers['content-type']).toBe('application/json');
+      expect(zipped.headers['idempotency-key']).not.toBe(first.headers['idempotency-key']);
+      expect(zipped.bytes.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      expect(JSON.parse(gunzipSync(zipped.bytes).toString('utf8'))).toMatchObject({ deviceId: 'truck-042' });
+      expect(result.gzipBlob).toBe(`truck-042/2026/11/25/${String(zipped.headers['idempotency-key'])}.json`);
+
+      // (b) a UTF-8 byte-order mark in front of an otherwise valid upload.
+      expect(bom.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+      expect(bom.bytes.subarray(3).toString('utf8')).toBe(first.body);
+      expect(bom.headers['content-encoding']).toBeUndefined();
+
+      // (c) the first upload's blob was read back.
+      expect(downloads).toEqual([`raw/${result.blob}`]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails when the stored blob does not hash to the answer’s sha256', async () => {
+    const ingest = fakeIngest();
+    const server = await serve(ingest);
+    try {
+      const error = await runSmoke({
+        baseUrl: server.baseUrl,
+        deviceId: 'truck-042',
+        key: 'device-key',
+        downloadBlob: async (container, name) =>
+          Buffer.concat([await from(ingest.blobs)(container, name), Buffer.from(' ')]),
+        ...quick,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SmokeFailure);
+      expect((error as Error).message).toMatch(
+        /^stored blob raw\/truck-042\/\S+\.json: SHA-256 [0-9a-f]{64} \(\d+ bytes\), but the answer said [0-9a-f]{64}$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries the download (role assignments take a while), then fails saying why', async () => {
+    const ingest = fakeIngest();
+    const server = await serve(ingest);
+    let calls = 0;
+    try {
+      const ok = await runSmoke({
+        baseUrl: server.baseUrl,
+        deviceId: 'truck-042',
+        key: 'device-key',
+        downloadBlob: (container, name) => {
+          calls += 1;
+          if (calls === 1) return Promise.reject(new Error('AuthorizationPermissionMismatch'));
+          return from(ingest.blobs)(container, name);
+        },
+        ...quick,
+      });
+      expect(calls).toBe(2);
+      expect(ok.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+      calls = 0;
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'device-key',
+          downloadBlob: () => {
+            calls += 1;
+            return Promise.reject(new Error('AuthorizationPermissionMismatch'));
+          },
+          ...quick,
+        }),
+      ).rejects.toThrow(/reading back raw\/\S+ failed after 3 attempt\(s\): AuthorizationPermissionMismatch/);
+      expect(calls).toBe(quick.attempts);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails when the gzip upload is not decompressed before hashing', async () => {
+    const ingest = fakeIngest();
+    const server = await serve((req, body, res) => {
+      if (req.headers['content-encoding'] !== 'gzip') return ingest(req, body, res);
+      // An endpoint that stored the compressed bytes as they came.
+      json(res, 200, { status: 'stored', container: 'raw', blob: 'zipped.json', sha256: sha256(body) });
+    });
+    try {
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'device-key',
+          downloadBlob: from(ingest.blobs),
+          ...quick,
+        }),
+      ).rejects.toThrow(
+        /^gzip upload: expected sha256 [0-9a-f]{64} \(of the uncompressed bytes\), got [0-9a-f]{64}$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails when the gzip upload is refused', async () => {
+    const ingest = fakeIngest();
+    const server = await serve((req, body, res) => {
+      if (req.headers['content-encoding'] === 'gzip')
+        return json(res, 415, { error: 'unsupported_content_encoding' });
+      return ingest(req, body, res);
+    });
+    try {
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'device-key',
+          downloadBlob: from(ingest.blobs),
+          ...quick,
+        }),
+      ).rejects.toThrow(
+        /gzip upload: expected 200 \{"status":"stored"\}, got HTTP 415: .*unsupported_content_encoding/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails when a body with a byte-order mark is accepted', async () => {
+    const ingest = fakeIngest();
+    const server = await serve((req, body, res) => {
+      const withoutBom = body[0] === 0xef ? body.subarray(3) : body;
+      return ingest(req, withoutBom, res);
+    });
+    try {
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'device-key',
+          downloadBlob: from(ingest.blobs),
+          ...quick,
+        }),
+      ).rejects.toThrow(
+        /byte-order mark upload: expected 400 \{"error":"invalid_json"\}, got HTTP 200: .*stored/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails when the first answer’s sha256 is not that of the bytes sent', async () => {
+    const server = await serve((_req, _body, res) =>
+      json(res, 200, { status: 'stored', container: 'raw', blob: 'b.json', sha256: sha256('other') }),
+    );
+    try {
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'd',
+          key: 'k',
+          downloadBlob: from(new Map()),
+          ...quick,
+        }),
+      ).rejects.toThrow(
+        /^first request: expected sha256 [0-9a-f]{64} \(of the bytes sent\), got [0-9a-f]{64}$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails when the answers name another container than --container', async () => {
+    const ingest = fakeIngest();
+    const server = await serve(ingest);
+    try {
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'device-key',
+          container: 'telemetry',
+          downloadBlob: from(ingest.blobs),
+          ...quick,
+        }),
+      ).rejects.toThrow('first request: expected container telemetry, got raw');
     } finally {
       await server.close();
     }
@@ -115,7 +342,13 @@ describe('scripts/smoke.ts', () => {
     const server = await serve(fakeIngest());
     try {
       await expect(
-        runSmoke({ baseUrl: server.baseUrl, deviceId: 'truck-042', key: 'wrong', ...quick }),
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'wrong',
+          downloadBlob: from(new Map()),
+          ...quick,
+        }),
       ).rejects.toThrow(/first request: expected 200 \{"status":"stored"\}, got HTTP 401: .*unauthorized/);
       expect(server.requests).toHaveLength(1);
     } finally {
@@ -125,13 +358,19 @@ describe('scripts/smoke.ts', () => {
 
   it('fails when the resend is stored again instead of deduplicated', async () => {
     let n = 0;
-    const server = await serve((_req, _body, res) => {
+    const server = await serve((_req, body, res) => {
       n += 1;
-      json(res, 200, { status: 'stored', container: 'raw', blob: `blob-${n}` });
+      json(res, 200, { status: 'stored', container: 'raw', blob: `blob-${n}`, sha256: sha256(body) });
     });
     try {
       await expect(
-        runSmoke({ baseUrl: server.baseUrl, deviceId: 'truck-042', key: 'k', ...quick }),
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'truck-042',
+          key: 'k',
+          downloadBlob: from(new Map()),
+          ...quick,
+        }),
       ).rejects.toThrow(/resend: expected 200 \{"status":"duplicate"\}/);
     } finally {
       await server.close();
@@ -140,14 +379,23 @@ describe('scripts/smoke.ts', () => {
 
   it('fails when the duplicate names another blob', async () => {
     let n = 0;
-    const server = await serve((_req, _body, res) => {
+    const server = await serve((_req, body, res) => {
       n += 1;
-      json(res, 200, { status: n === 1 ? 'stored' : 'duplicate', container: 'raw', blob: `blob-${n}` });
+      json(res, 200, {
+        status: n === 1 ? 'stored' : 'duplicate',
+        container: 'raw',
+        blob: `blob-${n}`,
+        sha256: sha256(body),
+      });
     });
     try {
-      const error = await runSmoke({ baseUrl: server.baseUrl, deviceId: 'd', key: 'k', ...quick }).catch(
-        (e) => e,
-      );
+      const error = await runSmoke({
+        baseUrl: server.baseUrl,
+        deviceId: 'd',
+        key: 'k',
+        downloadBlob: from(new Map()),
+        ...quick,
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SmokeFailure);
       expect((error as Error).message).toMatch(/expected the same blob raw\/blob-1, got raw\/blob-2/);
     } finally {
@@ -164,10 +412,17 @@ describe('scripts/smoke.ts', () => {
       return ingest(req, body, res);
     });
     try {
-      await runSmoke({ baseUrl: server.baseUrl, deviceId: 'truck-042', key: 'device-key', ...quick });
-      expect(server.requests).toHaveLength(3);
-      const keys = new Set(server.requests.map((r) => r.headers['idempotency-key']));
+      await runSmoke({
+        baseUrl: server.baseUrl,
+        deviceId: 'truck-042',
+        key: 'device-key',
+        downloadBlob: from(ingest.blobs),
+        ...quick,
+      });
+      expect(server.requests).toHaveLength(5);
+      const keys = new Set(server.requests.slice(0, 3).map((r) => r.headers['idempotency-key']));
       expect(keys.size).toBe(1);
+      expect(ingest.blobs.size).toBe(2); // the first upload once, the gzip upload once
     } finally {
       await server.close();
     }
@@ -176,12 +431,64 @@ describe('scripts/smoke.ts', () => {
   it('gives up after the configured attempts when the service keeps failing', async () => {
     const server = await serve((_req, _body, res) => json(res, 503, { error: 'storage_unavailable' }));
     try {
-      await expect(runSmoke({ baseUrl: server.baseUrl, deviceId: 'd', key: 'k', ...quick })).rejects.toThrow(
-        /HTTP 503/,
-      );
+      await expect(
+        runSmoke({
+          baseUrl: server.baseUrl,
+          deviceId: 'd',
+          key: 'k',
+          downloadBlob: from(new Map()),
+          ...quick,
+        }),
+      ).rejects.toThrow(/HTTP 503/);
       expect(server.requests).toHaveLength(quick.attempts);
     } finally {
       await server.close();
     }
+  });
+
+  it('refuses to start without a way to read the blob back, before sending anything', async () => {
+    const server = await serve(fakeIngest());
+    try {
+      await expect(
+        runSmoke({ baseUrl: server.baseUrl, deviceId: 'truck-042', key: 'device-key', ...quick }),
+      ).rejects.toThrow(/no data storage account .*--account/);
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe('command line', () => {
+    const positional = ['https://func.example.net', 'truck-042', 'truck-042~0a1b2c3d~secret'];
+
+    it('takes --account and --container', () => {
+      expect(parseSmokeArguments([...positional, '--account', 'stdata01', '--container=raw'], {})).toEqual({
+        baseUrl: 'https://func.example.net',
+        deviceId: 'truck-042',
+        key: 'truck-042~0a1b2c3d~secret',
+        account: 'stdata01',
+        container: 'raw',
+      });
+    });
+
+    it('falls back to DATA_STORAGE_ACCOUNT_NAME and RAW_CONTAINER (azd env get-values)', () => {
+      const env = { DATA_STORAGE_ACCOUNT_NAME: 'stenv01', RAW_CONTAINER: 'raw' };
+      expect(parseSmokeArguments(positional, env)).toMatchObject({ account: 'stenv01', container: 'raw' });
+      expect(parseSmokeArguments(['--account', 'starg01', ...positional], env)).toMatchObject({
+        account: 'starg01',
+      });
+    });
+
+    it.each([
+      [[...positional], {}, /--account/],
+      [[...positional, '--account', 'Not_An_Account'], {}, /not a storage account name/],
+      [positional.slice(0, 2), { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /<baseUrl> <deviceId> <key>/],
+      [[...positional, 'extra'], { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /unexpected argument "extra"/],
+      [[...positional, '--acount', 'x'], { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /acount/],
+    ])('%j with %j is a usage error', (argv, env, message) => {
+      const parsed = parseSmokeArguments(argv, env);
+      expect(typeof parsed).toBe('string');
+      expect(parsed).toMatch(message);
+    });
   });
 });

@@ -500,7 +500,7 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       );
     });
 
-    it('gives DefaultAzureCredential and Application Insights the identity client id', () => {
+    it('gives the managed identity credential and Application Insights the identity client id', () => {
       const settings = settingsOf();
       expect(settings.AZURE_CLIENT_ID).toBe("[parameters('identityClientId')]");
       expect(module(main, 'api').parameters.identityClientId).toBe(

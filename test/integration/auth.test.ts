@@ -124,6 +124,15 @@ describeWithAzurite('device authentication', () => {
     ).toBe(200);
   });
 
+  test('a key created or rotated a moment ago works at once, without waiting for the cache TTL', async () => {
+    const first = await app.keyFor('truck-511');
+    expect((await app.post('truck-511', oilPayload('truck-511'), bearer(first))).status).toBe(200);
+    // The record is cached now; the CLI adds a key behind the cache's back.
+    const fresh = await app.keyFor('truck-511');
+    const res = await app.post('truck-511', oilPayload('truck-511', { sequence: 2 }), bearer(fresh));
+    expect(res).toMatchObject({ status: 200, body: { status: 'stored' } });
+  });
+
   test("the registry's model wins over the device map", async () => {
     const key = await app.keyFor('pump-9', { model: 'oil-condition-v1' });
     const res = await app.post('pump-9', '{"any":"shape"}', bearer(key));
@@ -145,7 +154,7 @@ describeWithAzurite('device authentication', () => {
   test('keys never appear in logs or error bodies', async () => {
     app.logs.length = 0;
     const key = await app.keyFor('truck-510');
-    const other = await app.keyFor('truck-511');
+    const other = await app.keyFor('truck-512');
     const responses = [
       await app.post('truck-510', oilPayload('truck-510'), bearer(key)),
       await app.post('truck-510', oilPayload('truck-510'), bearer(other)),
@@ -260,5 +269,44 @@ describeWithAzurite('rate limiting', () => {
     expect((await app.post('truck-700', oilPayload('truck-700', { sequence: 10 }))).status).toBe(429);
     clock.advance(1);
     expect((await app.post('truck-700', oilPayload('truck-700', { sequence: 11 }))).status).toBe(200);
+  });
+});
+
+describeWithAzurite('failed authentications per client address', () => {
+  test('past the budget an address gets 429 before its key is checked; other addresses are unaffected', async () => {
+    const clock = new TestClock();
+    const app = await createTestApp(
+      { AUTH_FAILURES_PER_MINUTE: '60', AUTH_FAILURE_BURST: '3' },
+      undefined,
+      clock.now,
+    );
+    const good = await app.keyFor('truck-800');
+    const from = (address: string) => ({ 'x-forwarded-for': `${address}:40000` });
+    const forged = (n: number) => ({
+      ...from('198.51.100.9'),
+      authorization: `Bearer truck-9${n}~00000000~${'A'.repeat(43)}`,
+    });
+    const statuses = [];
+    for (let n = 0; n < 4; n++)
+      statuses.push((await app.post(`truck-9${n}`, oilPayload(`truck-9${n}`), forged(n))).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const limited = await app.post('truck-800', oilPayload('truck-800'), {
+      ...from('198.51.100.9'),
+      ...bearer(good),
+    });
+    expect(limited).toMatchObject({ status: 429, body: { error: 'too_many_failed_authentications' } });
+    expect(Number(limited.headers['retry-after'])).toBe(1);
+    // Another address, and the same one once its budget refills, are served.
+    expect(
+      (await app.post('truck-800', oilPayload('truck-800'), { ...from('203.0.113.5'), ...bearer(good) }))
+        .status,
+    ).toBe(200);
+    clock.advance(1_000);
+    const later = await app.post('truck-800', oilPayload('truck-800', { sequence: 2 }), {
+      ...from('198.51.100.9'),
+      ...bearer(good),
+    });
+    expect(later.status).toBe(200);
+    expect(await app.inspector.blobNames('truck-9')).toEqual([]);
   });
 });

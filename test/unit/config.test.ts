@@ -1,4 +1,6 @@
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { loadConfig } from '../../shared/config';
+import { credentialFor } from '../../shared/storage/clients';
 
 const local = { DATA_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
 
@@ -17,6 +19,8 @@ describe('loadConfig', () => {
       deviceCacheTtlMs: 60_000,
       rateLimitPerMinute: 600,
       rateLimitBurst: 60,
+      authFailuresPerMinute: 30,
+      authFailureBurst: 30,
       maxJsonDepth: 64,
     });
   });
@@ -26,12 +30,22 @@ describe('loadConfig', () => {
   });
 
   test('keyless in Azure: account name -> endpoints + managed identity client id', () => {
-    expect(loadConfig({ DATA_STORAGE_ACCOUNT_NAME: 'stdata01', AZURE_CLIENT_ID: 'abc' }).storage).toEqual({
+    const env = {
+      DATA_STORAGE_ACCOUNT_NAME: 'stdata01',
+      AZURE_CLIENT_ID: 'abc',
+      WEBSITE_SITE_NAME: 'func-x',
+    };
+    expect(loadConfig(env).storage).toEqual({
       kind: 'identity',
       blobEndpoint: 'https://stdata01.blob.core.windows.net',
       tableEndpoint: 'https://stdata01.table.core.windows.net',
       managedIdentityClientId: 'abc',
     });
+  });
+
+  test("off the platform AZURE_CLIENT_ID is a developer's or pipeline's sign-in, not a managed identity", () => {
+    const env = { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', AZURE_CLIENT_ID: 'abc', AZURE_CLIENT_SECRET: 's' };
+    expect(loadConfig(env).storage).toMatchObject({ kind: 'identity', managedIdentityClientId: undefined });
   });
 
   test('explicit endpoints (sovereign clouds, Bicep outputs) win over the account name', () => {
@@ -69,5 +83,123 @@ describe('loadConfig', () => {
     ],
   ])('%j fails naming the setting', (env, setting) => {
     expect(() => loadConfig(env)).toThrow(setting);
+  });
+
+  describe('INGEST_AUTH=off only against the local storage emulator', () => {
+    const azurite = (host: string) =>
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;' +
+      `BlobEndpoint=http://${host}:10000/devstoreaccount1;TableEndpoint=http://${host}:10002/devstoreaccount1;`;
+    const off = (storage: Record<string, string>) => loadConfig({ ...storage, INGEST_AUTH: 'off' });
+
+    test.each([
+      ['UseDevelopmentStorage=true', 'UseDevelopmentStorage=true'],
+      ['UseDevelopmentStorage=true with a trailing ;', 'UseDevelopmentStorage=true;'],
+      ['Azurite on 127.0.0.1', azurite('127.0.0.1')],
+      ['Azurite on another 127/8 address', azurite('127.3.2.1')],
+      ['Azurite on localhost', azurite('localhost')],
+      ['Azurite on [::1]', azurite('[::1]')],
+      [
+        'a SAS connection string to loopback',
+        'BlobEndpoint=http://127.0.0.1:10000/a;TableEndpoint=http://127.0.0.1:10002/a;SharedAccessSignature=sv=1',
+      ],
+    ])('accepted: %s', (_name, connectionString) => {
+      expect(off({ DATA_STORAGE_CONNECTION_STRING: connectionString }).authEnabled).toBe(false);
+    });
+
+    const refusal = /INGEST_AUTH: "off" is allowed only with the local storage emulator/;
+    test.each([
+      [
+        'a real account connection string',
+        'DefaultEndpointsProtocol=https;AccountName=stdata01;AccountKey=a2V5;EndpointSuffix=core.windows.net',
+      ],
+      [
+        'explicit endpoints of a real account',
+        'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=a2V5;' +
+          'BlobEndpoint=https://x.blob.core.windows.net;TableEndpoint=https://x.table.core.windows.net',
+      ],
+      [
+        'a loopback blob endpoint but a real table endpoint',
+        'AccountName=x;AccountKey=a2V5;DefaultEndpointsProtocol=http;' +
+          'BlobEndpoint=http://127.0.0.1:10000/x;TableEndpoint=https://x.table.core.windows.net',
+      ],
+      [
+        'a loopback blob endpoint and no table endpoint (the SDK derives a real one)',
+        'DefaultEndpointsProtocol=http;AccountName=x;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:10000/x',
+      ],
+      ['a host that only starts like loopback', azurite('127.0.0.1.example.com')],
+      ['user info in front of a real host', azurite('127.0.0.1@x.blob.core.windows.net')],
+      ['localhost as a subdomain', azurite('localhost.example.com')],
+      [
+        'an endpoint repeated (the SDKs disagree on which wins)',
+        `${azurite('127.0.0.1')};BlobEndpoint=https://x.blob.core.windows.net`,
+      ],
+      [
+        'an endpoint key spelled differently (one SDK ignores it)',
+        azurite('127.0.0.1').replace('BlobEndpoint=http://127.0.0.1', 'blobendpoint=http://127.0.0.1'),
+      ],
+      [
+        'UseDevelopmentStorage=true through a proxy',
+        'UseDevelopmentStorage=true;DevelopmentStorageProxyUri=http://proxy.example.com',
+      ],
+      ['UseDevelopmentStorage=true not first', 'AccountName=x;UseDevelopmentStorage=true'],
+    ])('refused: %s', (_name, connectionString) => {
+      expect(() => off({ DATA_STORAGE_CONNECTION_STRING: connectionString })).toThrow(refusal);
+    });
+
+    test('refused for an account reached with Entra ID (account name)', () => {
+      expect(() => off({ DATA_STORAGE_ACCOUNT_NAME: 'stdata01' })).toThrow(
+        /INGEST_AUTH: "off" is allowed only with the local storage emulator, not with a storage account reached with Entra ID/,
+      );
+    });
+
+    test('refused for an account reached with Entra ID (explicit endpoints, even loopback ones)', () => {
+      for (const host of ['x', '127.0.0.1']) {
+        const blob = host === 'x' ? 'https://x.blob.core.windows.net' : 'http://127.0.0.1:10000/a';
+        const table = host === 'x' ? 'https://x.table.core.windows.net' : 'http://127.0.0.1:10002/a';
+        expect(() => off({ DATA_STORAGE_BLOB_ENDPOINT: blob, DATA_STORAGE_TABLE_ENDPOINT: table })).toThrow(
+          /INGEST_AUTH: .*Entra ID/,
+        );
+      }
+    });
+
+    test('refused in Azure even with the emulator configured', () => {
+      expect(() => off({ ...local, WEBSITE_SITE_NAME: 'func-ingest' })).toThrow(
+        /INGEST_AUTH: device authentication cannot be turned off in Azure/,
+      );
+    });
+
+    test('INGEST_AUTH=on works with any storage', () => {
+      expect(loadConfig({ DATA_STORAGE_ACCOUNT_NAME: 'stdata01', INGEST_AUTH: 'on' }).authEnabled).toBe(true);
+    });
+  });
+});
+
+describe('credentialFor', () => {
+  const endpoints = {
+    kind: 'identity' as const,
+    blobEndpoint: 'https://stdata01.blob.core.windows.net',
+    tableEndpoint: 'https://stdata01.table.core.windows.net',
+  };
+
+  test('with a managed identity client id: that identity directly, no credential chain', () => {
+    const credential = credentialFor({
+      ...endpoints,
+      managedIdentityClientId: '00000000-0000-0000-0000-000000000001',
+    });
+    expect(credential).toBeInstanceOf(ManagedIdentityCredential);
+    expect(credential).not.toBeInstanceOf(DefaultAzureCredential);
+  });
+
+  test("without one (a developer's machine): DefaultAzureCredential", () => {
+    expect(credentialFor(endpoints)).toBeInstanceOf(DefaultAzureCredential);
+  });
+
+  test('in Azure, loadConfig + credentialFor give the managed identity; elsewhere the chain', () => {
+    const env = { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', AZURE_CLIENT_ID: 'abc' };
+    const inAzure = loadConfig({ ...env, WEBSITE_SITE_NAME: 'func-x' }).storage;
+    const onALaptop = loadConfig(env).storage;
+    if (inAzure.kind !== 'identity' || onALaptop.kind !== 'identity') throw new Error('expected identity');
+    expect(credentialFor(inAzure)).toBeInstanceOf(ManagedIdentityCredential);
+    expect(credentialFor(onALaptop)).toBeInstanceOf(DefaultAzureCredential);
   });
 });

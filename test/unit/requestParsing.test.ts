@@ -65,8 +65,21 @@ describe('parseJson', () => {
     ['invalid UTF-8', Uint8Array.from([0xff, 0xfe]), 'invalid_utf8'],
     ['BOM', Uint8Array.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), 'invalid_json'],
     ['syntax', bytes('{"a":}'), 'invalid_json'],
+    ['lone high surrogate escape in a value', bytes(String.raw`{"t":"\ud800"}`), 'invalid_unicode'],
+    ['lone low surrogate escape in a key', bytes(String.raw`{"\udc00":1}`), 'invalid_unicode'],
+    [
+      'UTF-8 encoded surrogate (not an escape)',
+      Uint8Array.from([0x22, 0xed, 0xa0, 0x80, 0x22]),
+      'invalid_utf8',
+    ],
   ])('%s -> 400 %s', (_name, input, code) => {
     expect(() => parseJson(input)).toThrow(expect.objectContaining({ status: 400, code }));
+  });
+  test('a correctly paired surrogate escape is one character', () => {
+    expect(parseJson(bytes(String.raw`{"t":"\ud83d\ude00"}`))).toEqual({ t: '😀' });
+  });
+  test('an escaped backslash before u is not an escape', () => {
+    expect(parseJson(bytes(String.raw`{"t":"\\ud800"}`))).toEqual({ t: String.raw`\ud800` });
   });
   test('syntax errors report a position, never the payload text', () => {
     try {
