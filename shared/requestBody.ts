@@ -22,11 +22,17 @@ export async function readBodyCapped(
   if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of body) {
-    total += chunk.byteLength;
-    // Leaving the loop cancels the stream, so the rest of an oversize body is never buffered.
-    if (total > maxBytes) throw payloadTooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body) {
+      total += chunk.byteLength;
+      // Leaving the loop cancels the stream, so the rest of an oversize body is never buffered.
+      if (total > maxBytes) throw payloadTooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    // With streaming, a client that goes away mid-body surfaces here: its fault, not a 500.
+    throw new RequestError(400, 'incomplete_body', 'The connection ended before the whole body arrived.');
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }

@@ -239,6 +239,11 @@ export class ChaosProxy {
     req.on('close', () => {
       if (!req.complete) upstream.destroy();
     });
+    // Nor one that gives up waiting for the answer (its timeout): like a real proxy, drop the upstream
+    // connection too, or a server that never answers keeps it open for good.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     req.pipe(upstream);
   }
 

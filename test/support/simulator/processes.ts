@@ -202,8 +202,7 @@ export class AzuriteProcess {
     this.resume();
     if (!child || exited(child)) return;
     child.kill('SIGTERM');
-    // Azurite waits out its clients' keep-alive connections first (~10 s seen with 3.37); generous for loaded CI.
-    if (!(await waitExit(child, 45_000))) {
+    if (!(await waitExit(child, 20_000))) {
       this.forcedKills++;
       child.kill('SIGKILL');
       await waitExit(child, 5000);
