@@ -6,6 +6,8 @@
  * resend checks the blob once. `stored`: a resend confirmed the blob, so later resends are answered
  * from the entry alone. Entries written before this name existed say `reserved`: read as `pending`.
  */
+import type { StoredSummary } from './readingSummary';
+
 export const RecordState = {
   Pending: 'pending',
   Stored: 'stored',
@@ -23,4 +25,6 @@ export interface IdempotencyRecord {
   receivedAt: string;
   schemaId: string;
   state: RecordState;
+  /** What the file holds in time (readings, hours, clock), for coverage; absent on old entries. */
+  summary?: StoredSummary;
 }

@@ -11,6 +11,7 @@ import { md5, sha256Hex } from './hash';
 import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
+import { storedSummary, summarizeReadings, summaryMetadata } from './readingSummary';
 import { type DeviceAuthenticator, credentialFrom } from './auth/authenticateDevice';
 import type { DeviceRecord } from './auth/deviceRecord';
 import type { TokenBucketLimiter } from './rateLimiter';
@@ -68,6 +69,8 @@ interface Admitted {
   key: string;
   schemaId: string;
   receipt: Receipt;
+  /** From the payload already parsed for validation: no second pass, no extra round trip. */
+  readings: ReturnType<typeof summarizeReadings>;
 }
 
 /** Filled in as the request progresses, so the one log line can say how far it got. */
@@ -140,7 +143,9 @@ export class IngestService {
     // The registry's model wins; the device map covers local development without a registry.
     const schemaId = device?.model ?? modelForDevice(this.deps.deviceModels, deviceId);
     this.deps.validator.validate(schemaId, payload, bytes.byteLength);
-    checkPayloadDevice(this.deps.validator.profile(schemaId), payload, deviceId);
+    const profile = this.deps.validator.profile(schemaId);
+    checkPayloadDevice(profile, payload, deviceId);
+    const readings = summarizeReadings(profile, payload);
 
     const sha256 = sha256Hex(bytes);
     const key = idempotencyKeyFor(request.idempotencyKey, sha256);
@@ -152,12 +157,13 @@ export class IngestService {
       key,
       schemaId,
       receipt: { clientIp, encoding },
+      readings,
     };
   }
 
   /** Steps 1-4 above: at most one read and two writes for a new file. */
   private async store(admitted: Admitted): Promise<IngestOutcome> {
-    const { deviceId, bytes, sha256, key, schemaId, receipt } = admitted;
+    const { deviceId, bytes, sha256, key, schemaId, receipt, readings } = admitted;
     const existing = await this.deps.records.get(deviceId, key);
     if (existing) return this.resume(existing, admitted);
 
@@ -171,6 +177,8 @@ export class IngestService {
       receivedAt: receivedAt.toISOString(),
       schemaId,
       state: RecordState.Pending,
+      // Written in the same insert as the entry itself.
+      summary: storedSummary(readings, receivedAt),
     };
     if ((await this.deps.records.insert(record)) === 'exists') {
       // A concurrent request (or our own timed-out attempt) claimed the key first: follow its entry.
@@ -274,6 +282,7 @@ export class IngestService {
         sizebytes: String(record.sizeBytes),
         // The blob always holds the decompressed JSON; this says how it travelled.
         receivedencoding: receipt.encoding,
+        ...summaryMetadata(record.summary),
       },
     };
   }

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../../shared/errors';
+import { coverageCommand } from './coverage/command';
 import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
 
@@ -13,6 +14,7 @@ export function opsProgram(): Command {
   return new Command('telemetry-ops')
     .description('Operator and vendor tools for the telemetry ingest endpoint.')
     .addCommand(deviceCommand())
+    .addCommand(coverageCommand())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 }

@@ -66,8 +66,9 @@ export class TableIdempotencyStore implements IdempotencyStore {
 }
 
 function toEntity(record: IdempotencyRecord): RecordEntity {
-  const { deviceId, key, ...rest } = record;
-  return { partitionKey: deviceId, rowKey: toRowKey(key), idempotencyKey: key, ...rest };
+  // The summary's fields are plain entity properties, so coverage can filter and select them.
+  const { deviceId, key, summary, ...rest } = record;
+  return { partitionKey: deviceId, rowKey: toRowKey(key), idempotencyKey: key, ...rest, ...summary };
 }
 
 function fromEntity(entity: RecordEntity): IdempotencyRecord {

@@ -37,6 +37,10 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
       clientip: '203.0.113.7',
       sizebytes: String(Buffer.byteLength(body)),
       receivedencoding: 'identity',
+      // One reading (a single object, not an array), and no sentAt: no clock offset.
+      readings: '1',
+      firstreadingat: '2026-11-25T08:10:00.000Z',
+      lastreadingat: '2026-11-25T08:10:00.000Z',
     });
 
     const [entity, ...others] = await app.inspector.entities('truck-042');
@@ -49,7 +53,12 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
       sizeBytes: Buffer.byteLength(body),
       receivedAt: res.body.receivedAt,
       state: 'pending',
+      // The reading summary, in the same insert: what coverage reads instead of the blob.
+      summaryVersion: 1,
+      readings: 1,
+      readingHours: '2026112508:1',
     });
+    expect(entity).not.toHaveProperty('clockOffsetSeconds');
   });
 
   test('an exact resend answers 200 duplicate with the same blob and writes nothing new', async () => {

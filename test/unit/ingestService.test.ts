@@ -60,6 +60,16 @@ function entryFor(receivedAt: string, overrides: Partial<IdempotencyRecord> = {}
     receivedAt,
     schemaId: MODEL,
     state: 'pending',
+    // BODY's two readings (08:10 and 08:11 UTC) and its sentAt 08:15:02, worked out by hand.
+    summary: {
+      summaryVersion: 1,
+      readings: 2,
+      firstReadingAt: '2026-11-25T08:10:00.000Z',
+      lastReadingAt: '2026-11-25T08:11:00.000Z',
+      readingHours: '2026112508:2',
+      sentAt: '2026-11-25T08:15:02Z',
+      clockOffsetSeconds: Math.round((Date.parse('2026-11-25T08:15:02Z') - Date.parse(receivedAt)) / 1000),
+    },
     ...overrides,
   };
 }
@@ -170,6 +180,12 @@ describe('IngestService: a new file', () => {
       clientip: '203.0.113.9',
       sizebytes: String(Buffer.byteLength(BODY)),
       receivedencoding: 'identity',
+      // The reading summary, for the vendor (the per-hour counts stay in the table).
+      readings: '2',
+      firstreadingat: '2026-11-25T08:10:00.000Z',
+      lastreadingat: '2026-11-25T08:11:00.000Z',
+      sentat: '2026-11-25T08:15:02Z',
+      clockoffsetseconds: '2',
     });
     expect(trace).toEqual({
       deviceId: DEVICE,

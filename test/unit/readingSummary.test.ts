@@ -1,0 +1,104 @@
+import {
+  MAX_SUMMARY_HOURS,
+  parseReadingHours,
+  storedSummary,
+  summarizeReadings,
+  summaryMetadata,
+} from '../../shared/readingSummary';
+import { valuesAt } from '../../shared/validation/modelProfile';
+
+const oil = { readingTimes: '/readings/*/timestamp', sentAt: '/sentAt' };
+const at = (iso: string) => ({ timestamp: iso, oilTemperatureC: 80 });
+
+describe('valuesAt: a pointer whose * stands for each array element, or the value itself', () => {
+  test.each([
+    [{ readings: [{ t: 1 }, { t: 2 }] }, '/readings/*/t', [1, 2]],
+    [{ readings: { t: 1 } }, '/readings/*/t', [1]],
+    [{ readings: [{ t: 1 }, { u: 2 }] }, '/readings/*/t', [1]],
+    [{ a: { 'b/c': 3 } }, '/a/b~1c', [3]],
+    [{ a: 1 }, '/missing/*/t', []],
+    [[{ t: 1 }], '/*/t', [1]],
+  ])('%j %s -> %j', (doc, pointer, values) => {
+    expect(valuesAt(doc, pointer)).toEqual(values);
+  });
+});
+
+describe('summarizeReadings', () => {
+  test('counts readings per UTC hour, first and last, in hour order, whatever the file order', () => {
+    const payload = {
+      sentAt: '2026-11-25T10:00:30+02:00',
+      readings: [
+        at('2026-11-25T09:59:59Z'),
+        at('2026-11-25T08:00:00Z'),
+        at('2026-11-25T09:00:00+01:00'),
+        at('2026-11-25T09:30:00Z'),
+      ],
+    };
+    expect(summarizeReadings(oil, payload)).toEqual({
+      readings: 4,
+      firstReadingAt: '2026-11-25T08:00:00.000Z',
+      lastReadingAt: '2026-11-25T09:59:59.000Z',
+      // 09:00+01:00 is 08:00Z.
+      readingHours: '2026112508:2,2026112509:2',
+      sentAt: '2026-11-25T10:00:30+02:00',
+    });
+  });
+
+  test('one reading as an object, and a file without readings', () => {
+    expect(summarizeReadings(oil, { readings: at('2026-11-25T23:59:59.999Z') })).toMatchObject({
+      readings: 1,
+      readingHours: '2026112523:1',
+    });
+    expect(summarizeReadings(oil, { readings: [] })).toEqual({ readings: 0, sentAt: undefined });
+  });
+
+  test('a model without reading times gives no summary: its files count as files', () => {
+    expect(summarizeReadings({}, { readings: [at('2026-11-25T08:00:00Z')] })).toBeUndefined();
+    expect(summarizeReadings(undefined, {})).toBeUndefined();
+  });
+
+  test(`more than ${MAX_SUMMARY_HOURS} distinct hours keeps the first ones and says so`, () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const readings = Array.from({ length: MAX_SUMMARY_HOURS + 5 }, (_, h) =>
+      at(new Date(start + h * 3_600_000).toISOString()),
+    );
+    const summary = summarizeReadings(oil, { readings })!;
+    expect(summary.readings).toBe(MAX_SUMMARY_HOURS + 5);
+    expect(summary.readingHours!.split(',')).toHaveLength(MAX_SUMMARY_HOURS);
+    expect(summary.readingHoursTruncated).toBe(true);
+  });
+
+  test('readingHours reads back as (hour, count) pairs', () => {
+    expect(parseReadingHours('2026112508:2,2026112509:60')).toEqual([
+      [Date.parse('2026-11-25T08:00:00Z') / 3_600_000, 2],
+      [Date.parse('2026-11-25T09:00:00Z') / 3_600_000, 60],
+    ]);
+  });
+});
+
+describe('storedSummary and its blob metadata', () => {
+  test('the clock offset is sentAt minus the receive time, positive when the device runs ahead', () => {
+    const summary = summarizeReadings(oil, {
+      sentAt: '2026-11-25T11:00:00Z',
+      readings: [at('2026-11-25T08:10:00Z')],
+    });
+    const stored = storedSummary(summary, new Date('2026-11-25T08:15:00Z'));
+    expect(stored).toMatchObject({ summaryVersion: 1, clockOffsetSeconds: 9900 });
+    expect(summaryMetadata(stored)).toEqual({
+      readings: '1',
+      firstreadingat: '2026-11-25T08:10:00.000Z',
+      lastreadingat: '2026-11-25T08:10:00.000Z',
+      sentat: '2026-11-25T11:00:00Z',
+      clockoffsetseconds: '9900',
+    });
+  });
+
+  test('no sentAt, no offset; no summary, no metadata', () => {
+    expect(storedSummary(summarizeReadings(oil, { readings: [] }), new Date())).toEqual({
+      summaryVersion: 1,
+      readings: 0,
+      sentAt: undefined,
+    });
+    expect(summaryMetadata(storedSummary(undefined, new Date()))).toEqual({});
+  });
+});
