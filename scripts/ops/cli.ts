@@ -9,12 +9,14 @@ import { describeError } from '../../shared/errors';
 import { coverageCommand } from './coverage/command';
 import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
+import { vendorCommand } from './vendor/vendorCommand';
 
 export function opsProgram(): Command {
   return new Command('telemetry-ops')
     .description('Operator and vendor tools for the telemetry ingest endpoint.')
     .addCommand(deviceCommand())
     .addCommand(coverageCommand())
+    .addCommand(vendorCommand())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 }

@@ -1,0 +1,172 @@
+/**
+ * What a sync has already placed in `<dest>`, kept in `<dest>/.telemetry-sync/state.json`. Device ids
+ * start with a letter or digit, so this folder never collides with a device's folder.
+ *
+ * The state is only a shortcut: every file in `<dest>` was verified before it was renamed into place,
+ * so a file the state forgot (a crash between a download and the next save) is recognised by its
+ * SHA-256 on the next run and not downloaded again. The state itself is written atomically (temp
+ * file, fsync, rename): a crash leaves the old state or the new one, never half of either.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const STATE_DIR = '.telemetry-sync';
+const STATE_FILE = 'state.json';
+const LOCK_FILE = 'lock';
+/** How often, at most, the state is saved while files are downloading. */
+const CHECKPOINT_MS = 5_000;
+
+export interface SyncState {
+  version: 1;
+  /** The container URL (no SAS): a state is never reused for another container. */
+  source: string;
+  /** Per device, the start of the last run that listed all of its prefixes without an error. */
+  devices: Record<string, { listedAt: string }>;
+  /** Blobs placed in `<dest>` and verified, by blob name. */
+  files: Record<string, { sha256: string; downloadedAt: string }>;
+  /** Blobs that failed (verification or access), retried by name on every run until placed. */
+  failed: Record<string, { reason: string; at: string }>;
+}
+
+/** The state cannot be used: another container's, an unknown version, or another sync running. */
+export class StateMismatchError extends Error {}
+
+export function stateDir(dest: string): string {
+  return join(dest, STATE_DIR);
+}
+
+export async function loadSyncState(dest: string, source: string): Promise<SyncState> {
+  let text: string;
+  try {
+    text = await readFile(join(stateDir(dest), STATE_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { version: 1, source, devices: {}, files: {}, failed: {} };
+    throw err;
+  }
+  const state = JSON.parse(text) as SyncState;
+  if (state.version !== 1) throw new StateMismatchError(`Unknown sync state version ${state.version}.`);
+  if (state.source !== source) {
+    throw new StateMismatchError(
+      `${dest} holds a sync of ${state.source}, not ${source}; use another --dest for another container.`,
+    );
+  }
+  return state;
+}
+
+/** Writes `data` to `path` so that a crash leaves either the old file or the new one. */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  tmpDir: string,
+): Promise<void> {
+  const tmp = join(tmpDir, `${randomUUID()}.tmp`);
+  const handle = await open(tmp, 'wx');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** The state of one run: records results as they come and saves at most every few seconds. */
+export class SyncStateStore {
+  private lastSave = Date.now();
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly dest: string,
+    readonly state: SyncState,
+  ) {}
+
+  /** Takes `<dest>`'s lock, clears what a crashed run left in its temp folder, reads the state. */
+  static async open(dest: string, source: string): Promise<SyncStateStore> {
+    await mkdir(stateDir(dest), { recursive: true });
+    await takeLock(join(stateDir(dest), LOCK_FILE));
+    try {
+      const state = await loadSyncState(dest, source);
+      const store = new SyncStateStore(dest, state);
+      await rm(store.tmpDir, { recursive: true, force: true });
+      await mkdir(store.tmpDir);
+      return store;
+    } catch (err) {
+      await rm(join(stateDir(dest), LOCK_FILE), { force: true });
+      throw err;
+    }
+  }
+
+  /** Saves and releases the lock. */
+  async close(): Promise<void> {
+    try {
+      await this.save();
+    } finally {
+      await rm(join(stateDir(this.dest), LOCK_FILE), { force: true });
+    }
+  }
+
+  /** Where downloads are written before they are verified and renamed into place. */
+  get tmpDir(): string {
+    return join(stateDir(this.dest), 'tmp');
+  }
+
+  placed(name: string, sha256: string, at: Date): void {
+    this.state.files[name] = { sha256, downloadedAt: at.toISOString() };
+    delete this.state.failed[name];
+  }
+
+  failed(name: string, reason: string, at: Date): void {
+    this.state.failed[name] = { reason, at: at.toISOString() };
+  }
+
+  /** Saves if the last save is older than the checkpoint interval. */
+  async checkpoint(): Promise<void> {
+    if (Date.now() - this.lastSave >= CHECKPOINT_MS) await this.save();
+  }
+
+  /** Saves now; saves never overlap. */
+  save(): Promise<void> {
+    this.lastSave = Date.now();
+    const json = JSON.stringify(this.state, null, 1);
+    const next = this.saving
+      .catch(() => undefined)
+      .then(() => writeFileAtomic(join(stateDir(this.dest), STATE_FILE), json, this.tmpDir));
+    this.saving = next;
+    return next;
+  }
+}
+
+/** One sync per `<dest>` at a time; a lock left by a process that no longer runs is taken over. */
+async function takeLock(path: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (pid > 0 && pid !== process.pid && isRunning(pid)) {
+      throw new StateMismatchError(`Another sync (pid ${pid}) is using this --dest; wait for it to finish.`);
+    }
+    await rm(path, { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * `telemetry-ops vendor <command>` (`npm run vendor -- <command>`): the hand-off to the sensor
+ * vendor described in docs/DATA_CONTRACT.md. `sas` gives the vendor read + list access to the
+ * container without any account key; `sync` is the reference client that pulls everything new.
+ */
+import { Command } from 'commander';
+import { EXIT, UsageError } from '../exitCodes';
+import { createContainerSas, MAX_USER_DELEGATION_DAYS, SasRefusedError } from './containerSas';
+import { describeError, withoutQuery } from './describeError';
+import { progressBar } from './progressBar';
+import { SyncAccessError, syncContainer } from './syncContainer';
+import { StateMismatchError } from './syncState';
+import { containerForSync, serviceForSas } from './vendorClients';
+
+const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function positiveNumber(name: string, max = Infinity) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > max)
+      throw new UsageError(`${name} must be a number from 0 to ${max}; got "${raw}".`);
+    return value;
+  };
+}
+
+function deviceIds(raw: string, previous: string[] = []): string[] {
+  if (!DEVICE_ID.test(raw) || raw.includes('..'))
+    throw new UsageError(`--device must be a device id (${DEVICE_ID.source}); got "${raw}".`);
+  return [...previous, raw];
+}
+
+interface SasOptions {
+  days: number;
+  container: string;
+  account?: string;
+  json?: boolean;
+}
+
+interface SyncCliOptions {
+  dest: string;
+  sasUrl?: string;
+  account?: string;
+  connectionStringEnv?: string;
+  container: string;
+  device?: string[];
+  lookbackDays: number;
+  full?: boolean;
+  concurrency: number;
+  json?: boolean;
+}
+
+async function sas(options: SasOptions): Promise<void> {
+  const { service, where } = serviceForSas(options.account);
+  let result;
+  try {
+    result = await createContainerSas(service, options.container, options.days);
+  } catch (err) {
+    if (err instanceof SasRefusedError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (result.kind === 'service') {
+    const azurite = /^(127\.0\.0\.1|localhost|\[::1\])$/.test(new URL(service.url).hostname);
+    console.error(
+      `${where}: signed a SERVICE SAS with the account key from the connection string` +
+        (azurite
+          ? '. Azurite serves user delegation keys only when started with --oauth basic over HTTPS, which ' +
+            'npm start does not do, so a key-signed SAS is what it supports here.'
+          : '.') +
+        ' Against Azure (--account) this command signs a user delegation SAS with your Entra ID ' +
+        'sign-in and no account key: the only kind the deployed account accepts.',
+    );
+  } else {
+    console.error(
+      `${where}: signed a USER DELEGATION SAS with your Entra ID sign-in (no account key). It allows at ` +
+        'most what your own role allows, and stops working when your role is removed or the ' +
+        "account's delegation keys are revoked (az storage account revoke-delegation-keys).",
+    );
+  }
+  const expiresOn = result.expiresOn.toISOString();
+  if (options.json) {
+    console.log(JSON.stringify({ url: result.url, expiresOn, permissions: result.permissions }));
+    return;
+  }
+  console.log(`Read + list SAS for ${withoutQuery(result.url)}, valid until ${expiresOn}:\n`);
+  console.log(result.url);
+  console.log('\nGive it to the vendor over a secure channel; anyone holding it can read the container.');
+}
+
+async function sync(options: SyncCliOptions): Promise<number> {
+  const container = containerForSync(options);
+  console.error(`Syncing ${withoutQuery(container.url)} into ${options.dest}`);
+  let summary;
+  try {
+    summary = await syncContainer(container, {
+      dest: options.dest,
+      devices: options.device,
+      lookbackDays: options.lookbackDays,
+      full: options.full,
+      concurrency: Math.max(1, Math.floor(options.concurrency)),
+      log: (line) => console.error(line),
+      progress: progressBar(),
+    });
+  } catch (err) {
+    if (err instanceof StateMismatchError) throw new UsageError(err.message);
+    // Discovery failed, or something local (the disk): nothing or only part was done; rerun.
+    console.error(`error: ${err instanceof SyncAccessError ? err.message : describeError(err)}`);
+    report({ listed: 0, downloaded: 0, skipped: 0, failed: 0 }, options.json);
+    return EXIT.incomplete;
+  }
+  const { listed, downloaded, skipped, failed } = summary;
+  report({ listed, downloaded, skipped, failed }, options.json);
+  if (summary.accessErrors > 0) {
+    console.error('Incomplete: some prefixes or blobs could not be read (see above); run again later.');
+    return EXIT.incomplete;
+  }
+  if (summary.rejected > 0) {
+    console.error(
+      `${summary.rejected} blob(s) failed verification and were not placed; report them to the operator.`,
+    );
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+function report(
+  counts: { listed: number; downloaded: number; skipped: number; failed: number },
+  json?: boolean,
+) {
+  console.log(
+    `Listed ${counts.listed}, downloaded ${counts.downloaded}, skipped ${counts.skipped} (already here), failed ${counts.failed}.`,
+  );
+  if (json) console.log(JSON.stringify(counts));
+}
+
+export function vendorCommand(): Command {
+  const vendor = new Command('vendor').description(
+    'Vendor hand-off (docs/DATA_CONTRACT.md): a read-only SAS, and the reference sync client.',
+  );
+
+  vendor
+    .command('sas')
+    .description(
+      'print a read + list SAS URL for the container: in Azure a user delegation SAS (Entra ID, no account key)',
+    )
+    .option(
+      '--days <days>',
+      `validity, at most ${MAX_USER_DELEGATION_DAYS} (the service limit)`,
+      positiveNumber('--days'),
+      7,
+    )
+    .option('--container <name>', 'the container', 'raw')
+    .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login), no keys')
+    .option('--json', 'print {"url","expiresOn","permissions"} as the last line')
+    .action(async (options: SasOptions) => sas(options));
+
+  vendor
+    .command('sync')
+    .description(
+      'download every blob not yet in --dest, verified against its sha256, including late files within the lookback',
+    )
+    .requiredOption(
+      '--dest <dir>',
+      'where files go, under their blob names; the sync state is kept there too',
+    )
+    .option('--sas-url <url>', 'a container SAS URL (read + list), e.g. from `vendor sas`')
+    .option('--account <name>', 'storage account; signs in with Entra ID (az login, DefaultAzureCredential)')
+    .option('--connection-string-env <VAR>', 'environment variable holding a connection string (Azurite)')
+    .option('--container <name>', 'container, with --account or --connection-string-env', 'raw')
+    .option('--device <id>', 'only this device (repeat for more); default: every device', deviceIds)
+    .option(
+      '--lookback-days <days>',
+      'how far before the last run late files are looked for',
+      positiveNumber('--lookback-days'),
+      7,
+    )
+    .option('--full', 'list every device completely (after a gateway was offline longer than the lookback)')
+    .option('--concurrency <n>', 'parallel listings and downloads', positiveNumber('--concurrency', 64), 8)
+    .option('--json', 'print {"listed","downloaded","skipped","failed"} as the last line')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 everything listed is here and verified; 1 a blob failed verification (not placed);\n' +
+        '2 access or network errors (incomplete: run again); 64 bad usage.',
+    )
+    .action(async (options: SyncCliOptions) => {
+      const code = await sync(options);
+      if (code !== EXIT.ok) process.exitCode = code;
+    });
+
+  return vendor;
+}
