@@ -12,6 +12,7 @@ import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
 import { storedSummary, summarizeReadings, summaryMetadata } from './readingSummary';
+import type { SettledFiles } from './settledFiles';
 import { type DeviceAuthenticator, credentialFrom } from './auth/authenticateDevice';
 import type { DeviceRecord } from './auth/deviceRecord';
 import type { TokenBucketLimiter } from './rateLimiter';
@@ -91,6 +92,8 @@ export interface IngestDependencies {
   /** Absent only when INGEST_AUTH=off (local development). */
   authenticator?: DeviceAuthenticator;
   rateLimiter?: TokenBucketLimiter;
+  /** Files this instance saw stored: their resends need no storage round trip. */
+  settled?: SettledFiles;
   /** Failed key checks per client address (the platform-seen one). */
   authFailureLimiter?: TokenBucketLimiter;
   now?: () => Date;
@@ -100,10 +103,11 @@ export interface IngestDependencies {
  * The ingest algorithm. Everything that can be refused is checked before the first write (only the
  * device registry is read, through its cache), so a rejected request stores nothing. Then:
  *
- *   1. point-read the idempotency entry for (device, key)            -> resend? go to 4
- *   2. insert it as `pending`, naming the blob (conditional insert)   -> lost a race? go to 4
- *   3. put the blob with If-None-Match: *                             -> 200 stored
- *   4. resend: same SHA-256 or 422; entry `stored` -> 200 duplicate; else make sure the blob exists
+ *   0. a file this instance already saw stored                        -> 200 duplicate (or 422)
+ *   1. insert the idempotency entry as `pending`, naming the blob      -> exists? read it, go to 3
+ *      (conditional insert: the one decision point for races and resends)
+ *   2. put the blob with If-None-Match: *                             -> 200 stored
+ *   3. resend: same SHA-256 or 422; entry `stored` -> 200 duplicate; else make sure the blob exists
  *      (write it with the same bytes if a crash left it missing), mark the entry `stored`, answer 200.
  *
  * Every step is idempotent and conditional, so any crash followed by the device's retry converges to
@@ -161,11 +165,14 @@ export class IngestService {
     };
   }
 
-  /** Steps 1-4 above: at most one read and two writes for a new file. */
+  /** Steps 0-3 above: exactly two writes for a new file. */
   private async store(admitted: Admitted): Promise<IngestOutcome> {
     const { deviceId, bytes, sha256, key, schemaId, receipt, readings } = admitted;
-    const existing = await this.deps.records.get(deviceId, key);
-    if (existing) return this.resume(existing, admitted);
+    const settled = this.deps.settled?.get(deviceId, key);
+    if (settled) {
+      if (settled.sha256 !== sha256) throw new IdempotencyKeyReuseError();
+      return this.outcome('duplicate', settled);
+    }
 
     const receivedAt = this.now();
     const record: IdempotencyRecord = {
@@ -180,16 +187,18 @@ export class IngestService {
       // Written in the same insert as the entry itself.
       summary: storedSummary(readings, receivedAt),
     };
+    // The insert comes first and is the only check: a new file costs exactly the two writes, and a
+    // conflict (a resend, a concurrent request, our own timed-out attempt) is read only then.
     if ((await this.deps.records.insert(record)) === 'exists') {
-      // A concurrent request (or our own timed-out attempt) claimed the key first: follow its entry.
-      const winner = await this.deps.records.get(deviceId, key);
-      if (!winner)
+      const existing = await this.deps.records.get(deviceId, key);
+      if (!existing)
         throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
-      return this.resume(winner, admitted);
+      return this.resume(existing, admitted);
     }
     // 'exists' here means a concurrent resend already wrote these very bytes under our claimed name.
     const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt));
     if (written === 'exists') await this.confirmStored(record);
+    this.deps.settled?.remember(record);
     return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
   }
 
@@ -198,7 +207,10 @@ export class IngestService {
     { bytes, sha256, receipt }: Admitted,
   ): Promise<IngestOutcome> {
     if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
-    if (record.state === RecordState.Stored) return this.outcome('duplicate', record);
+    if (record.state === RecordState.Stored) {
+      this.deps.settled?.remember(record);
+      return this.outcome('duplicate', record);
+    }
 
     // Pending: the first writer may have crashed before its blob landed. The bytes are identical
     // (same SHA-256), so writing them under the claimed name is safe whoever wins.
@@ -209,6 +221,7 @@ export class IngestService {
     // Only an optimisation for the next resend: the blob is durable either way, so a failure here
     // must not turn this 200 into a 503.
     await this.deps.records.markStored(record).catch(() => undefined);
+    this.deps.settled?.remember(record);
     return this.outcome(wrote ? 'stored' : 'duplicate', record);
   }
 

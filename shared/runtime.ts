@@ -5,6 +5,7 @@ import { checkStorage } from './health';
 import { TokenBucketLimiter } from './rateLimiter';
 import { TableDeviceRegistry } from './storage/tableDeviceRegistry';
 import { IngestService } from './ingest';
+import { SettledFiles } from './settledFiles';
 import { BlobRawStore } from './storage/blobRawStore';
 import { createStorageClients, type StorageClients } from './storage/clients';
 import { TableIdempotencyStore } from './storage/tableIdempotencyStore';
@@ -27,11 +28,16 @@ export interface RuntimeOptions {
   now?: () => Date;
   /** Receives the loud start-up warning when device authentication is off. */
   warn?: (message: string) => void;
+  /**
+   * Answer resends of files this instance saw stored from memory (default on). Tests of the
+   * storage path turn it off so every resend reaches storage.
+   */
+  rememberSettled?: boolean;
 }
 
 export function createRuntime(
   config: Config,
-  { now = () => new Date(), warn = console.warn }: RuntimeOptions = {},
+  { now = () => new Date(), warn = console.warn, rememberSettled = true }: RuntimeOptions = {},
 ): Runtime {
   const millis = () => now().getTime();
   const validator = loadGeneratedValidator();
@@ -59,6 +65,7 @@ export function createRuntime(
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     records,
     authenticator: config.authEnabled ? new DeviceAuthenticator(registry, undefined, now) : undefined,
+    settled: rememberSettled ? new SettledFiles() : undefined,
     authFailureLimiter:
       config.authEnabled && config.authFailuresPerMinute > 0
         ? new TokenBucketLimiter(config.authFailuresPerMinute, config.authFailureBurst, millis)

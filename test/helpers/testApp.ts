@@ -69,7 +69,8 @@ export async function createTestApp(
       AUTH_FAILURES_PER_MINUTE: '0',
       ...settings,
     }),
-    { now, warn: () => undefined },
+    // Every resend reaches storage here: the in-memory answer for settled files has its own tests.
+    { now, warn: () => undefined, rememberSettled: false },
   );
   const registry = new TableDeviceRegistry(direct.devicesTable, 10_000);
   const keys = new Map<string, Promise<string>>();

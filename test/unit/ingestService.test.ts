@@ -19,6 +19,7 @@ import { newDeviceKey } from '../../shared/auth/deviceKey';
 import type { DeviceRegistry } from '../../shared/auth/deviceRecord';
 import type { IdempotencyRecord } from '../../shared/idempotencyRecord';
 import { type IngestRequest, IngestService, type IngestTrace } from '../../shared/ingest';
+import { SettledFiles } from '../../shared/settledFiles';
 import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
 import { deviceModelMapFor } from '../../shared/validation/deviceModels';
 import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
@@ -99,25 +100,35 @@ function request({ body = BODY, ...overrides }: RequestOverrides = {}): IngestRe
   };
 }
 
-function fixture(start = T0) {
+/**
+ * One instance over in-memory storage. Without `settled` (the default) it has no cache of settled
+ * files, so every request takes the storage path and the call log shows all of it.
+ */
+function fixture(start = T0, { settled }: { settled?: SettledFiles } = {}) {
   const { blobs, records, calls } = memoryStores();
   const clock = new TestClock(start);
-  const service = new IngestService({
-    rawContainer: CONTAINER,
-    maxBodyBytes: MAX_BODY_BYTES,
-    maxJsonDepth: 64,
-    validator,
-    deviceModels,
-    blobs,
-    records,
-    now: clock.now,
-  });
+  /** An instance of the service over these same stores and clock, with its own cache (or none). */
+  const instance = (cache?: SettledFiles) => {
+    const service = new IngestService({
+      rawContainer: CONTAINER,
+      maxBodyBytes: MAX_BODY_BYTES,
+      maxJsonDepth: 64,
+      validator,
+      deviceModels,
+      blobs,
+      records,
+      settled: cache,
+      now: clock.now,
+    });
+    return (overrides?: RequestOverrides, trace?: IngestTrace) => service.ingest(request(overrides), trace);
+  };
   return {
     blobs,
     records,
     calls,
     clock,
-    send: (overrides?: RequestOverrides, trace?: IngestTrace) => service.ingest(request(overrides), trace),
+    send: instance(settled),
+    instance,
     /** Empties the call log, so the next assertion sees only the step under test. */
     resetCalls: () => calls.splice(0),
   };
@@ -149,13 +160,15 @@ const crash = () => {
 };
 
 describe('IngestService: a new file', () => {
-  test('get -> insert(pending) -> createIfAbsent, answered `stored`, with the blob and entry as specified', async () => {
+  test('insert(pending) -> createIfAbsent, answered `stored`, with the blob and entry as specified', async () => {
     const { send, calls, blobs, records } = fixture();
     const trace: IngestTrace = {};
+    // A new file is never read: exactly the two writes.
+    records.on('get', crash);
 
     const outcome = await send({}, trace);
 
-    expect(calls).toEqual(['records.get', 'records.insert', 'blobs.createIfAbsent']);
+    expect(calls).toEqual(['records.insert', 'blobs.createIfAbsent']);
     expect(outcome).toEqual({
       status: 'stored',
       container: CONTAINER,
@@ -262,7 +275,7 @@ describe('IngestService: a new file', () => {
 });
 
 describe('IngestService: resends', () => {
-  test('after a success: the blob is checked once, the entry marked `stored`, then answered from the entry alone', async () => {
+  test('after a success: the insert conflicts, the blob is checked once, the entry marked `stored`, then answered from the entry alone', async () => {
     const { send, calls, blobs, records, clock, resetCalls } = fixture();
     const first = await send();
     clock.advance(60_000);
@@ -270,7 +283,7 @@ describe('IngestService: resends', () => {
 
     const second = await send({ forwardedFor: '198.51.100.1' });
 
-    expect(calls).toEqual(['records.get', 'blobs.find', 'records.markStored']);
+    expect(calls).toEqual(['records.insert', 'records.get', 'blobs.find', 'records.markStored']);
     expect(second).toEqual({ ...first, status: 'duplicate' });
     expect(outcomeToHttp(second).headers).toEqual({ 'Idempotent-Replayed': 'true' });
     expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
@@ -281,9 +294,11 @@ describe('IngestService: resends', () => {
     resetCalls();
     const third = await send();
 
-    expect(calls).toEqual(['records.get']);
+    expect(calls).toEqual(['records.insert', 'records.get']);
     expect(third).toEqual({ ...first, status: 'duplicate' });
     expect(blobs.names()).toEqual([nameFor(T0)]);
+    // The resends' conflicting inserts (a minute later, another name) changed nothing in the entry.
+    expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
   });
 
   test('after the first writer crashed past its insert: the blob is written under the claimed name, `stored`', async () => {
@@ -297,7 +312,13 @@ describe('IngestService: resends', () => {
 
     const resent = await send({ forwardedFor: '198.51.100.1' });
 
-    expect(calls).toEqual(['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored']);
+    expect(calls).toEqual([
+      'records.insert', // 'exists': our own earlier attempt
+      'records.get',
+      'blobs.find',
+      'blobs.createIfAbsent',
+      'records.markStored',
+    ]);
     expect(resent).toEqual({
       status: 'stored',
       container: CONTAINER,
@@ -317,18 +338,20 @@ describe('IngestService: resends', () => {
   });
 
   test('a resend of the same file without a key is recognised by its digest', async () => {
-    const { send, blobs } = fixture();
+    const { send, calls, blobs, resetCalls } = fixture();
     const first = await send({ idempotencyKey: null });
+    resetCalls();
 
     const second = await send({ idempotencyKey: null });
 
+    expect(calls).toEqual(['records.insert', 'records.get', 'blobs.find', 'records.markStored']);
     expect(second).toEqual({ ...first, status: 'duplicate' });
     expect(blobs.names()).toEqual([first.blobName]);
   });
 });
 
 describe('IngestService: concurrent requests', () => {
-  test('insert conflict: a concurrent request claimed the key between our get and insert; we follow its entry', async () => {
+  test('insert conflict: a concurrent request claimed the key just before our insert; we follow its entry', async () => {
     const { send, calls, blobs, records, clock } = fixture();
     const winners: unknown[] = [];
     records.once('insert', async () => {
@@ -342,14 +365,14 @@ describe('IngestService: concurrent requests', () => {
     expect(winners).toEqual([expect.objectContaining({ status: 'stored', blobName: nameFor(winnerAt) })]);
     expect(loser).toMatchObject({ status: 'duplicate', blobName: nameFor(winnerAt), receivedAt: winnerAt });
     expect(calls).toEqual([
-      'records.get',
-      ...['records.get', 'records.insert', 'blobs.createIfAbsent'], // the winner, start to finish
+      ...['records.insert', 'blobs.createIfAbsent'], // the winner, start to finish
       'records.insert', // 'exists'
       'records.get',
-      'blobs.find',
+      'blobs.find', // the winner's blob, its sha256 metadata matching
       'records.markStored',
     ]);
     expect(blobs.names()).toEqual([nameFor(winnerAt)]);
+    // Our own claim (named at T0) never landed: one entry, the winner's.
     expect(records.all()).toEqual([entryFor(winnerAt, { state: 'stored' })]);
   });
 
@@ -362,8 +385,7 @@ describe('IngestService: concurrent requests', () => {
 
     expect(outcome).toMatchObject({ status: 'stored', blobName: nameFor(winnerAt), receivedAt: winnerAt });
     expect(calls).toEqual([
-      'records.get',
-      'records.insert',
+      'records.insert', // 'exists'
       'records.get',
       'blobs.find',
       'blobs.createIfAbsent',
@@ -381,13 +403,14 @@ describe('IngestService: concurrent requests', () => {
 
     const outcome = await send();
 
-    expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(winnerAt) });
-    expect(calls).toEqual(['records.get', 'records.insert', 'records.get']);
+    expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(winnerAt), receivedAt: winnerAt });
+    expect(calls).toEqual(['records.insert', 'records.get']);
     expect(blobs.names()).toEqual([]);
+    expect(records.all()).toEqual([entryFor(winnerAt, { state: 'stored' })]);
   });
 
   test('insert conflict with a winner that sent a different body under the key: 422, we write nothing', async () => {
-    const { send, blobs, records } = fixture();
+    const { send, calls, blobs, records } = fixture();
     records.once('insert', async () => {
       await send({ body: OTHER_BODY });
     });
@@ -396,6 +419,11 @@ describe('IngestService: concurrent requests', () => {
 
     expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
     expect(errorToHttp(err, RETRY_AFTER).status).toBe(422);
+    expect(calls).toEqual([
+      ...['records.insert', 'blobs.createIfAbsent'], // the other body, stored
+      'records.insert', // 'exists'
+      'records.get', // another sha256: 422 before any blob call
+    ]);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(OTHER_BODY);
     expect(records.peek(DEVICE, KEY)?.sha256).toBe(sha256(OTHER_BODY));
@@ -411,7 +439,8 @@ describe('IngestService: concurrent requests', () => {
     const err = await rejectionOf(send());
 
     expectUnavailable(err);
-    expect(calls).toEqual(['records.get', 'records.insert', 'records.get']);
+    expect((err as Error).message).toContain('"table.get"');
+    expect(calls).toEqual(['records.insert', 'records.get']);
     expect(blobs.names()).toEqual([]);
     expect(records.all()).toEqual([]);
   });
@@ -428,9 +457,8 @@ describe('IngestService: concurrent requests', () => {
     expect(resends).toEqual([expect.objectContaining({ status: 'stored', blobName: nameFor(T0) })]);
     expect(first).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
     expect(calls).toEqual([
-      'records.get',
       'records.insert',
-      ...['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'], // the resend
+      ...['records.insert', 'records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'], // the resend
       'blobs.createIfAbsent', // 'exists'
       'blobs.find', // its sha256 metadata matches the entry
     ]);
@@ -439,24 +467,32 @@ describe('IngestService: concurrent requests', () => {
   });
 
   test.each([
-    ['on resume (blob found)', true],
-    ['on the first write (name taken)', false],
-  ])('a blob under the claimed name with other bytes is never answered 200 %s', async (_name, pending) => {
-    const { send, blobs, records } = fixture();
-    if (pending) records.put(entryFor(T0));
-    blobs.put({
-      name: nameFor(T0),
-      bytes: Buffer.from('{}'),
-      contentMD5: md5('{}'),
-      metadata: { sha256: sha256('{}') },
-    });
+    ['on resume (blob found)', true, ['records.insert', 'records.get', 'blobs.find']],
+    ['on the first write (name taken)', false, ['records.insert', 'blobs.createIfAbsent', 'blobs.find']],
+  ])(
+    'a blob under the claimed name with other bytes is never answered 200 %s',
+    async (_name, pending, expectedCalls) => {
+      const { send, calls, blobs, records } = fixture();
+      if (pending) records.put(entryFor(T0));
+      blobs.put({
+        name: nameFor(T0),
+        bytes: Buffer.from('{}'),
+        contentMD5: md5('{}'),
+        metadata: { sha256: sha256('{}') },
+      });
 
-    const error = await send().catch((err: unknown) => err);
+      const error = await send().catch((err: unknown) => err);
 
-    expect(error).toBeInstanceOf(StoredBlobMismatchError);
-    expect(errorToHttp(error, 5)).toMatchObject({ status: 500, jsonBody: { error: 'stored_blob_mismatch' } });
-    expect(records.all()).toEqual([entryFor(T0)]);
-  });
+      expect(error).toBeInstanceOf(StoredBlobMismatchError);
+      expect(errorToHttp(error, 5)).toMatchObject({
+        status: 500,
+        jsonBody: { error: 'stored_blob_mismatch' },
+      });
+      expect(calls).toEqual(expectedCalls);
+      expect(records.all()).toEqual([entryFor(T0)]);
+      expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe('{}');
+    },
+  );
 
   test('a resume write finds the blob already there (two resends after a crash): one `stored`, one `duplicate`', async () => {
     const { send, calls, blobs, records, resetCalls } = fixture();
@@ -472,9 +508,10 @@ describe('IngestService: concurrent requests', () => {
     expect(inner).toEqual([expect.objectContaining({ status: 'stored', blobName: nameFor(T0) })]);
     expect(outer).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
     expect(calls).toEqual([
+      'records.insert', // 'exists'
       'records.get',
       'blobs.find', // absent
-      ...['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'], // the other resend
+      ...['records.insert', 'records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'], // the other resend
       'blobs.createIfAbsent', // 'exists'
       'blobs.find', // its sha256 metadata matches the entry
       'records.markStored',
@@ -488,23 +525,26 @@ describe('IngestService: Idempotency-Key reuse with a different body', () => {
   test.each([
     ['pending', 1],
     ['stored', 2],
-  ])('entry %s: 422 after a single get, the first file and entry untouched', async (state, firstSends) => {
-    const { send, calls, blobs, records, resetCalls } = fixture();
-    for (let i = 0; i < firstSends; i++) await send();
-    const entryBefore = records.peek(DEVICE, KEY);
-    expect(entryBefore?.state).toBe(state);
-    resetCalls();
+  ])(
+    'entry %s: 422 after the conflicting insert and a single get, the first file and entry untouched',
+    async (state, firstSends) => {
+      const { send, calls, blobs, records, resetCalls } = fixture();
+      for (let i = 0; i < firstSends; i++) await send();
+      const entryBefore = records.peek(DEVICE, KEY);
+      expect(entryBefore?.state).toBe(state);
+      resetCalls();
 
-    const err = await rejectionOf(send({ body: OTHER_BODY }));
+      const err = await rejectionOf(send({ body: OTHER_BODY }));
 
-    expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
-    expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reuse' });
-    expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({ status: 422, headers: {} });
-    expect(calls).toEqual(['records.get']);
-    expect(records.all()).toEqual([entryBefore]);
-    expect(blobs.names()).toEqual([nameFor(T0)]);
-    expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(BODY);
-  });
+      expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
+      expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reuse' });
+      expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({ status: 422, headers: {} });
+      expect(calls).toEqual(['records.insert', 'records.get']);
+      expect(records.all()).toEqual([entryBefore]);
+      expect(blobs.names()).toEqual([nameFor(T0)]);
+      expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(BODY);
+    },
+  );
 });
 
 describe('IngestService: a failed markStored does not fail the request', () => {
@@ -515,6 +555,13 @@ describe('IngestService: a failed markStored does not fail the request', () => {
 
     const outcome = await send();
 
+    expect(calls).toEqual([
+      'records.insert',
+      'records.get',
+      'blobs.find',
+      'blobs.createIfAbsent',
+      'records.markStored', // fails, swallowed
+    ]);
     expect(outcome).toMatchObject({ status: 'stored', blobName: nameFor(T0) });
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(records.all()).toEqual([entryFor(T0)]);
@@ -523,7 +570,7 @@ describe('IngestService: a failed markStored does not fail the request', () => {
     const next = await send();
 
     expect(next).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
-    expect(calls).toEqual(['records.get', 'blobs.find', 'records.markStored']);
+    expect(calls).toEqual(['records.insert', 'records.get', 'blobs.find', 'records.markStored']);
     expect(records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
   });
 
@@ -536,36 +583,302 @@ describe('IngestService: a failed markStored does not fail the request', () => {
     const outcome = await send();
 
     expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
-    expect(calls).toEqual(['records.get', 'blobs.find', 'records.markStored']);
+    expect(calls).toEqual(['records.insert', 'records.get', 'blobs.find', 'records.markStored']);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(records.all()).toEqual([entryFor(T0)]);
   });
 
   test('the entry vanished before the merge (404): still answered from the blob', async () => {
-    const { send, blobs, records } = fixture();
+    const { send, calls, blobs, records, resetCalls } = fixture();
     await send();
     records.once('markStored', () => records.delete(DEVICE, KEY));
+    resetCalls();
 
     const outcome = await send();
 
     expect(outcome).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(calls).toEqual(['records.insert', 'records.get', 'blobs.find', 'records.markStored']);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(records.all()).toEqual([]);
+  });
+});
+
+describe('IngestService: the settled-files cache', () => {
+  const KEY_2 = 'batch-0002';
+  const KEY_3 = 'batch-0003';
+  const BODY_3 = oilPayload(DEVICE, { sequence: 3 });
+  /** The storage path of a resend whose entry is `pending` and whose blob is there. */
+  const CONFIRM = ['records.insert', 'records.get', 'blobs.find', 'records.markStored'];
+
+  /** Every storage operation throws: an answer given anyway made no storage call. */
+  function forbidStorage({ records, blobs }: ReturnType<typeof fixture>): () => void {
+    const off = [
+      records.on('get', crash),
+      records.on('insert', crash),
+      records.on('markStored', crash),
+      blobs.on('createIfAbsent', crash),
+      blobs.on('find', crash),
+    ];
+    return () => off.forEach((remove) => remove());
+  }
+
+  test('a resend after a stored file: zero storage calls, `duplicate` with the first blob name and receivedAt', async () => {
+    const settled = new SettledFiles();
+    const fx = fixture(T0, { settled });
+    const first = await fx.send();
+    expect(fx.calls).toEqual(['records.insert', 'blobs.createIfAbsent']);
+    expect(settled.size).toBe(1);
+    fx.clock.advance(60_000);
+    fx.resetCalls();
+    forbidStorage(fx);
+
+    const second = await fx.send({ forwardedFor: '198.51.100.1' });
+
+    expect(fx.calls).toEqual([]);
+    expect(second).toEqual({ ...first, status: 'duplicate' });
+    expect(second).toMatchObject({ blobName: nameFor(T0), receivedAt: T0 });
+    expect(outcomeToHttp(second)).toMatchObject({ status: 200, headers: { 'Idempotent-Replayed': 'true' } });
+    // Storage is as the first request left it: the entry is not even marked `stored`.
+    expect(fx.records.all()).toEqual([entryFor(T0)]);
+    expect(fx.blobs.names()).toEqual([nameFor(T0)]);
+    expect(fx.blobs.peek(nameFor(T0))!.metadata.clientip).toBe('203.0.113.9');
+  });
+
+  test('a different body under the same Idempotency-Key: 422 with zero storage calls, nothing changed', async () => {
+    const settled = new SettledFiles();
+    const fx = fixture(T0, { settled });
+    await fx.send();
+    fx.resetCalls();
+    forbidStorage(fx);
+
+    const err = await rejectionOf(fx.send({ body: OTHER_BODY }));
+
+    expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
+    expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({
+      status: 422,
+      jsonBody: { error: 'idempotency_key_reuse' },
+    });
+    expect(fx.calls).toEqual([]);
+    expect(fx.records.all()).toEqual([entryFor(T0)]);
+    expect(fx.blobs.names()).toEqual([nameFor(T0)]);
+    expect(Buffer.from(fx.blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(BODY);
+    // The refused body is not remembered: the file is still answered from the cache.
+    expect(await fx.send()).toMatchObject({ status: 'duplicate', sha256: sha256(BODY) });
+    expect(fx.calls).toEqual([]);
+  });
+
+  test('a resend to another instance (same storage, its own empty cache) takes the storage path, still `duplicate`', async () => {
+    const fx = fixture(T0, { settled: new SettledFiles() });
+    const first = await fx.send();
+    fx.clock.advance(60_000);
+    fx.resetCalls();
+    const otherCache = new SettledFiles();
+    const other = fx.instance(otherCache);
+
+    const resent = await other();
+
+    expect(fx.calls).toEqual(CONFIRM);
+    expect(resent).toEqual({ ...first, status: 'duplicate' });
+    expect(fx.records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+    expect(fx.blobs.names()).toEqual([nameFor(T0)]);
+    expect(otherCache.size).toBe(1);
+
+    // That instance now knows the file too...
+    fx.resetCalls();
+    expect(await other()).toEqual({ ...first, status: 'duplicate' });
+    expect(await rejectionOf(other({ body: OTHER_BODY }))).toBeInstanceOf(IdempotencyKeyReuseError);
+    expect(fx.calls).toEqual([]);
+
+    // ...and a third one reads the entry, now `stored`: no blob round trip.
+    const third = fx.instance(new SettledFiles());
+    expect(await third()).toEqual({ ...first, status: 'duplicate' });
+    expect(fx.calls).toEqual(['records.insert', 'records.get']);
+    fx.resetCalls();
+    expect(await rejectionOf(fx.instance(new SettledFiles())({ body: OTHER_BODY }))).toBeInstanceOf(
+      IdempotencyKeyReuseError,
+    );
+    expect(fx.calls).toEqual(['records.insert', 'records.get']);
+    expect(fx.records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+  });
+
+  test.each<[string, (fx: ReturnType<typeof fixture>) => void, string[], 'stored' | 'duplicate']>([
+    [
+      'a resume that wrote the missing blob',
+      ({ records }) => records.put(entryFor(T0)),
+      ['records.insert', 'records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+      'stored',
+    ],
+    [
+      'a resume whose markStored failed (the blob is durable)',
+      ({ records, blobs }) => {
+        records.put(entryFor(T0));
+        blobs.put({
+          name: nameFor(T0),
+          bytes: Buffer.from(BODY),
+          contentMD5: md5(BODY),
+          metadata: { sha256: sha256(BODY) },
+        });
+        records.failNext('markStored');
+      },
+      CONFIRM,
+      'duplicate',
+    ],
+    [
+      'an entry read as `stored` after the insert conflict',
+      ({ records }) => records.put(entryFor(T0, { state: 'stored' })),
+      ['records.insert', 'records.get'],
+      'duplicate',
+    ],
+  ])('a file confirmed on the storage path is remembered: %s', async (_name, arrange, firstCalls, status) => {
+    const settled = new SettledFiles();
+    const fx = fixture(T0, { settled });
+    arrange(fx);
+    fx.clock.advance(30_000);
+
+    const outcome = await fx.send();
+
+    expect(fx.calls).toEqual(firstCalls);
+    expect(outcome).toMatchObject({ status, blobName: nameFor(T0), receivedAt: T0 });
+    expect(settled.size).toBe(1);
+    fx.resetCalls();
+    forbidStorage(fx);
+    expect(await fx.send()).toEqual({ ...outcome, status: 'duplicate' });
+    expect(fx.calls).toEqual([]);
+  });
+
+  test('the first write finding the blob already there (a concurrent resend) remembers the file', async () => {
+    const settled = new SettledFiles();
+    const fx = fixture(T0, { settled });
+    const other = fx.instance();
+    fx.blobs.once('createIfAbsent', async () => {
+      await other();
+    });
+
+    const first = await fx.send();
+
+    expect(first).toMatchObject({ status: 'duplicate', blobName: nameFor(T0) });
+    expect(settled.size).toBe(1);
+    fx.resetCalls();
+    expect(await fx.send()).toEqual(first);
+    expect(fx.calls).toEqual([]);
+  });
+
+  test.each<[string, (fx: ReturnType<typeof fixture>) => void, (err: unknown) => void, string[]]>([
+    [
+      'a 503 from the first write',
+      ({ blobs }) => blobs.failNext('createIfAbsent'),
+      expectUnavailable,
+      ['records.insert', 'records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+    ],
+    [
+      'a 422 read from the table',
+      ({ records }) => records.put(entryFor(T0, { sha256: sha256(OTHER_BODY) })),
+      (err) => expect(err).toBeInstanceOf(IdempotencyKeyReuseError),
+      ['records.insert', 'records.get'],
+    ],
+    [
+      'a blob under the claimed name with other bytes',
+      ({ blobs }) =>
+        blobs.put({
+          name: nameFor(T0),
+          bytes: Buffer.from('{}'),
+          contentMD5: md5('{}'),
+          metadata: { sha256: sha256('{}') },
+        }),
+      (err) => expect(err).toBeInstanceOf(StoredBlobMismatchError),
+      ['records.insert', 'records.get', 'blobs.find'],
+    ],
+  ])('nothing is remembered from a failed request: %s', async (_name, arrange, check, nextCalls) => {
+    const settled = new SettledFiles();
+    const fx = fixture(T0, { settled });
+    arrange(fx);
+
+    check(await rejectionOf(fx.send()));
+
+    expect(settled.size).toBe(0);
+    fx.resetCalls();
+    await fx.send().catch(() => undefined);
+    // The next try is judged by storage again.
+    expect(fx.calls).toEqual(nextCalls);
+  });
+
+  test('the cache is per (device, key): another key or another device is a new file', async () => {
+    const settled = new SettledFiles();
+    const fx = fixture(T0, { settled });
+    await fx.send();
+    fx.resetCalls();
+
+    const otherKey = await fx.send({ idempotencyKey: KEY_2, body: OTHER_BODY });
+    const otherDevice = await fx.send({ deviceId: 'truck-043', body: oilPayload('truck-043') });
+
+    expect(otherKey).toMatchObject({ status: 'stored', blobName: nameFor(T0, KEY_2) });
+    expect(otherDevice).toMatchObject({ status: 'stored', blobName: nameFor(T0, KEY, 'truck-043') });
+    expect(fx.calls).toEqual([
+      'records.insert',
+      'blobs.createIfAbsent',
+      'records.insert',
+      'blobs.createIfAbsent',
+    ]);
+    expect(settled.size).toBe(3);
+  });
+
+  test('the bound (maxEntries) evicts the least recently used file, which then takes the storage path', async () => {
+    const settled = new SettledFiles(2);
+    const fx = fixture(T0, { settled });
+    const a = await fx.send();
+    const b = await fx.send({ idempotencyKey: KEY_2, body: OTHER_BODY });
+    fx.resetCalls();
+
+    // A is used again, so B is now the least recently used.
+    expect(await fx.send()).toEqual({ ...a, status: 'duplicate' });
+    expect(fx.calls).toEqual([]);
+    const c = await fx.send({ idempotencyKey: KEY_3, body: BODY_3 });
+    expect(c.status).toBe('stored');
+    expect(settled.size).toBe(2);
+    fx.resetCalls();
+
+    expect(await fx.send()).toEqual({ ...a, status: 'duplicate' });
+    expect(fx.calls).toEqual([]);
+
+    // B was evicted: the storage path, which answers the same and remembers it again (evicting C).
+    expect(await fx.send({ idempotencyKey: KEY_2, body: OTHER_BODY })).toEqual({ ...b, status: 'duplicate' });
+    expect(fx.calls).toEqual(CONFIRM);
+    expect(settled.size).toBe(2);
+    fx.resetCalls();
+
+    expect(await fx.send({ idempotencyKey: KEY_2, body: OTHER_BODY })).toEqual({ ...b, status: 'duplicate' });
+    expect(await fx.send()).toEqual({ ...a, status: 'duplicate' });
+    expect(fx.calls).toEqual([]);
+    expect(await fx.send({ idempotencyKey: KEY_3, body: BODY_3 })).toEqual({ ...c, status: 'duplicate' });
+    expect(fx.calls).toEqual(CONFIRM);
+    expect(fx.blobs.names()).toEqual([nameFor(T0), nameFor(T0, KEY_2), nameFor(T0, KEY_3)].sort());
   });
 });
 
 describe('IngestService: storage failures are 503, leave a consistent state, and the retry converges', () => {
   type Fx = ReturnType<typeof fixture>;
   const LATER = '2026-11-25T08:15:30.000Z';
+  /** The storage path of a resend whose entry is `pending` and whose blob is missing. */
+  const REPAIR = [
+    'records.insert',
+    'records.get',
+    'blobs.find',
+    'blobs.createIfAbsent',
+    'records.markStored',
+  ];
 
   test.each<{
     name: string;
-    /** State before the failing request (a crashed first writer, for the resume steps). */
-    crashedFirst?: boolean;
+    /**
+     * State before the failing request: a crashed first writer (`pending` entry, no blob), or a file
+     * already stored (blob, entry `stored`).
+     */
+    before?: 'crashed' | 'stored';
     inject: (fx: Fx) => void;
     failedCalls: string[];
     /** What the failed request left: the entry (by its receive time) and whether its blob exists. */
     leftEntryAt?: string;
+    leftState?: 'pending' | 'stored';
     leftBlob: boolean;
     retryCalls: string[];
     retryStatus: 'stored' | 'duplicate';
@@ -573,98 +886,109 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
     blobAt: string;
   }>([
     {
-      name: 'records.get fails',
-      inject: ({ records }) => records.failNext('get'),
-      failedCalls: ['records.get'],
-      leftBlob: false,
-      retryCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
-      retryStatus: 'stored',
-      blobAt: LATER,
-    },
-    {
       name: 'records.insert fails before writing',
       inject: ({ records }) => records.failNext('insert'),
-      failedCalls: ['records.get', 'records.insert'],
+      failedCalls: ['records.insert'],
       leftBlob: false,
-      retryCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      retryCalls: ['records.insert', 'blobs.createIfAbsent'],
       retryStatus: 'stored',
       blobAt: LATER,
     },
     {
       name: 'records.insert times out after the entry landed',
       inject: ({ records }) => records.failNext('insert', undefined, { after: true }),
-      failedCalls: ['records.get', 'records.insert'],
+      failedCalls: ['records.insert'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: REPAIR,
       retryStatus: 'stored',
       blobAt: T0,
     },
     {
       name: 'blobs.createIfAbsent (first write) fails',
       inject: ({ blobs }) => blobs.failNext('createIfAbsent'),
-      failedCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      failedCalls: ['records.insert', 'blobs.createIfAbsent'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: REPAIR,
       retryStatus: 'stored',
       blobAt: T0,
     },
     {
       name: 'blobs.createIfAbsent (first write) times out after the blob landed',
       inject: ({ blobs }) => blobs.failNext('createIfAbsent', undefined, { after: true }),
-      failedCalls: ['records.get', 'records.insert', 'blobs.createIfAbsent'],
+      failedCalls: ['records.insert', 'blobs.createIfAbsent'],
       leftEntryAt: T0,
       leftBlob: true,
-      retryCalls: ['records.get', 'blobs.find', 'records.markStored'],
+      retryCalls: ['records.insert', 'records.get', 'blobs.find', 'records.markStored'],
       retryStatus: 'duplicate',
       blobAt: T0,
     },
     {
-      name: 'records.get after an insert conflict fails',
+      name: 'records.get after an insert conflict (a concurrent claim) fails',
       inject: ({ records }) => {
         records.once('insert', () => records.put(entryFor(T0)));
         records.once('insert', () => records.failNext('get'));
       },
-      failedCalls: ['records.get', 'records.insert', 'records.get'],
+      failedCalls: ['records.insert', 'records.get'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: REPAIR,
       retryStatus: 'stored',
       blobAt: T0,
     },
     {
+      name: 'records.get on a resend of a stored file fails',
+      before: 'stored',
+      inject: ({ records }) => records.failNext('get'),
+      failedCalls: ['records.insert', 'records.get'],
+      leftEntryAt: T0,
+      leftState: 'stored',
+      leftBlob: true,
+      retryCalls: ['records.insert', 'records.get'],
+      retryStatus: 'duplicate',
+      blobAt: T0,
+    },
+    {
       name: 'blobs.find (resume) fails',
-      crashedFirst: true,
+      before: 'crashed',
       inject: ({ blobs }) => blobs.failNext('find'),
-      failedCalls: ['records.get', 'blobs.find'],
+      failedCalls: ['records.insert', 'records.get', 'blobs.find'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: REPAIR,
       retryStatus: 'stored',
       blobAt: T0,
     },
     {
       name: 'blobs.createIfAbsent (resume write) fails',
-      crashedFirst: true,
+      before: 'crashed',
       inject: ({ blobs }) => blobs.failNext('createIfAbsent'),
-      failedCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent'],
+      failedCalls: ['records.insert', 'records.get', 'blobs.find', 'blobs.createIfAbsent'],
       leftEntryAt: T0,
       leftBlob: false,
-      retryCalls: ['records.get', 'blobs.find', 'blobs.createIfAbsent', 'records.markStored'],
+      retryCalls: REPAIR,
       retryStatus: 'stored',
       blobAt: T0,
     },
   ])('$name', async (c) => {
     const fx = fixture();
-    if (c.crashedFirst) fx.records.put(entryFor(T0));
+    if (c.before === 'crashed') fx.records.put(entryFor(T0));
+    if (c.before === 'stored') {
+      await fx.send(); // stored
+      await fx.send(); // duplicate, marks the entry `stored`
+      expect(fx.records.all()).toEqual([entryFor(T0, { state: 'stored' })]);
+      fx.resetCalls();
+    }
     c.inject(fx);
 
     const err = await rejectionOf(fx.send());
 
     expectUnavailable(err);
     expect(fx.calls).toEqual(c.failedCalls);
-    expect(fx.records.all()).toEqual(c.leftEntryAt ? [entryFor(c.leftEntryAt)] : []);
+    expect(fx.records.all()).toEqual(
+      c.leftEntryAt ? [entryFor(c.leftEntryAt, { state: c.leftState ?? 'pending' })] : [],
+    );
     expect(fx.blobs.names()).toEqual(c.leftBlob ? [nameFor(T0)] : []);
 
     // The device keeps the file and retries 30 s later.
@@ -676,14 +1000,25 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
     expect(retry).toMatchObject({ status: c.retryStatus, blobName: nameFor(c.blobAt), receivedAt: c.blobAt });
     expect(fx.blobs.names()).toEqual([nameFor(c.blobAt)]);
     expect(Buffer.from(fx.blobs.peek(nameFor(c.blobAt))!.bytes).toString('utf8')).toBe(BODY);
-    expect(fx.records.all()).toEqual([
-      entryFor(c.blobAt, { state: c.retryCalls.includes('records.markStored') ? 'stored' : 'pending' }),
-    ]);
+    const marked = c.before === 'stored' || c.retryCalls.includes('records.markStored');
+    expect(fx.records.all()).toEqual([entryFor(c.blobAt, { state: marked ? 'stored' : 'pending' })]);
 
     // And from then on every resend is the same one file.
     const again = await fx.send();
     expect(again).toMatchObject({ status: 'duplicate', blobName: nameFor(c.blobAt) });
     expect(fx.blobs.names()).toEqual([nameFor(c.blobAt)]);
+  });
+
+  test('a records.get fault cannot touch a new file: it is never read', async () => {
+    const { send, calls, blobs, records } = fixture();
+    records.failNext('get');
+
+    const outcome = await send();
+
+    expect(outcome).toMatchObject({ status: 'stored', blobName: nameFor(T0) });
+    expect(calls).toEqual(['records.insert', 'blobs.createIfAbsent']);
+    expect(blobs.names()).toEqual([nameFor(T0)]);
+    expect(records.all()).toEqual([entryFor(T0)]);
   });
 });
 
