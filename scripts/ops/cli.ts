@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../../shared/errors';
+import { backfillCommand } from './backfill/command';
 import { coverageCommand } from './coverage/command';
 import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
@@ -15,6 +16,7 @@ export function opsProgram(): Command {
   return new Command('telemetry-ops')
     .description('Operator and vendor tools for the telemetry ingest endpoint.')
     .addCommand(deviceCommand())
+    .addCommand(backfillCommand())
     .addCommand(coverageCommand())
     .addCommand(vendorCommand())
     .showHelpAfterError('(add --help for usage)')
