@@ -3,7 +3,7 @@
  * `npm start`'s HTTPS listener, with those names in subjectAltName (localhost, 127.0.0.1, ::1 always).
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_CERT_DIR, issueCertificates } from './certs';
+import { DEFAULT_CERT_DIR, issueCertificates } from '../lib/certs';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -7,7 +7,7 @@ import { describeError } from '../../shared/errors';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { type AzuriteInstance, DEFAULT_AZURITE_DIR, isPortOpen, startAzurite } from '../lib/azurite';
-import { DEFAULT_CERT_DIR, certFiles, loadServerTls } from './certs';
+import { DEFAULT_CERT_DIR, certFiles, loadServerTls } from '../lib/certs';
 import { provisionDemoDevice } from '../../shared/auth/deviceAdmin';
 import { DevHost } from './devHost';
 import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';

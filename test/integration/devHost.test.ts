@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, stopChild } from '../../scripts/lib/azurite';
-import { certFiles, issueCertificates } from '../../scripts/dev/certs';
+import { certFiles, issueCertificates } from '../../scripts/lib/certs';
 import { azuriteConnectionString, describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
 import { StorageInspector } from '../helpers/storageInspector';
 import { oilPayload } from '../helpers/testApp';

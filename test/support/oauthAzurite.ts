@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import { freePort, isPortOpen, stopChild } from '../../scripts/lib/azurite';
-import { issueCertificates } from '../../scripts/dev/certs';
+import { issueCertificates } from '../../scripts/lib/certs';
 
 export interface OAuthAzurite {
   blobEndpoint: string;

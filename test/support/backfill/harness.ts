@@ -12,7 +12,7 @@ import { loadConfig } from '../../../shared/config';
 import { addDevice } from '../../../shared/auth/deviceAdmin';
 import { createStorageClients, ensureStorageResources } from '../../../shared/storage/clients';
 import { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
-import { issueCertificates, certFiles } from '../../../scripts/dev/certs';
+import { issueCertificates, certFiles } from '../../../scripts/lib/certs';
 import { freePort } from '../../../scripts/lib/azurite';
 import { uniqueStorageNames } from '../../helpers/azurite';
 import { StorageInspector } from '../../helpers/storageInspector';

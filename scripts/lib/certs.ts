@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
-import { REPO_ROOT } from '../lib/repoRoot';
+import { REPO_ROOT } from './repoRoot';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
