@@ -104,7 +104,10 @@ function request({ body = BODY, ...overrides }: RequestOverrides = {}): IngestRe
  * One instance over in-memory storage. Without `settled` (the default) it has no cache of settled
  * files, so every request takes the storage path and the call log shows all of it.
  */
-function fixture(start = T0, { settled }: { settled?: SettledFiles } = {}) {
+function fixture(
+  start = T0,
+  { settled, authenticator }: { settled?: SettledFiles; authenticator?: DeviceAuthenticator } = {},
+) {
   const { blobs, records, calls } = memoryStores();
   const clock = new TestClock(start);
   /** An instance of the service over these same stores and clock, with its own cache (or none). */
@@ -118,6 +121,7 @@ function fixture(start = T0, { settled }: { settled?: SettledFiles } = {}) {
       blobs,
       records,
       settled: cache,
+      authenticator,
       now: clock.now,
     });
     return (overrides?: RequestOverrides, trace?: IngestTrace) => service.ingest(request(overrides), trace);
@@ -1177,7 +1181,6 @@ describe('memory stores behave like the real adapters', () => {
 
 describe('IngestService: a device model this deployment does not have', () => {
   test('is a 500 with its own code naming the model, and nothing is written', async () => {
-    const { blobs, records, calls } = memoryStores();
     const key = newDeviceKey(DEVICE);
     // The registry names a model from a newer deployment (or one written around the CLI's check).
     const registry: DeviceRegistry = {
@@ -1190,18 +1193,9 @@ describe('IngestService: a device model this deployment does not have', () => {
       }),
       touchKey: async () => undefined,
     };
-    const service = new IngestService({
-      rawContainer: CONTAINER,
-      maxBodyBytes: MAX_BODY_BYTES,
-      maxJsonDepth: 64,
-      validator,
-      deviceModels,
-      blobs,
-      records,
-      authenticator: new DeviceAuthenticator(registry),
-    });
+    const { send, calls } = fixture(T0, { authenticator: new DeviceAuthenticator(registry) });
 
-    const err = await rejectionOf(service.ingest(request({ authorization: `Bearer ${key.token}` })));
+    const err = await rejectionOf(send({ authorization: `Bearer ${key.token}` }));
 
     expect(err).toBeInstanceOf(ModelNotDeployedError);
     expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({
