@@ -1,0 +1,151 @@
+import { Category, categoryOf } from '../support/bench/cpuProfile';
+import { BodyTemplate, GzipBodies, deviceOf, uploadOf } from '../support/bench/payloads';
+import {
+  MiB,
+  concurrentFit,
+  median,
+  meets,
+  parseMachineTicks,
+  parseProcStatTicks,
+  parseProcStatus,
+  percentile,
+  ratio,
+} from '../support/bench/stats';
+import { gunzipSync } from 'node:zlib';
+import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
+
+describe('median and percentile', () => {
+  test.each([
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[5], 5],
+    [[NaN, 1, 3], 2],
+  ])('median(%j) = %d', (xs, expected) => expect(median(xs)).toBe(expected));
+
+  test('median of nothing is NaN', () => expect(median([])).toBeNaN());
+
+  test.each([
+    [50, 50],
+    [99, 99],
+    [100, 100],
+    [0, 1],
+  ])('p%d of 1..100 is %d (nearest rank)', (p, expected) => {
+    const xs = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(xs, p)).toBe(expected);
+  });
+});
+
+describe('ratio', () => {
+  test.each([
+    [3, 2, 1.5],
+    [1, 0, NaN],
+    [NaN, 2, NaN],
+    [2, -1, NaN],
+  ])('%d / %d = %d', (a, b, expected) => expect(ratio(a, b)).toBe(expected));
+});
+
+describe('targets', () => {
+  test.each([
+    [0.96, '>=', 0.95, true],
+    [0.94, '>=', 0.95, false],
+    [1.1, '<=', 1.1, true],
+    [NaN, '<=', 1.1, undefined],
+  ] as const)('%d %s %d -> %s', (value, op, bound, expected) =>
+    expect(meets(value, op, bound)).toBe(expected),
+  );
+});
+
+describe('/proc parsing', () => {
+  test('VmRSS and VmHWM in bytes', () => {
+    const status = 'Name:\tnode\nVmPeak:\t 999 kB\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n';
+    expect(parseProcStatus(status)).toEqual({ rssBytes: 100 * MiB, peakBytes: 200 * MiB });
+  });
+
+  test('utime + stime, even when the command name holds spaces and parentheses', () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+    const stat = '4242 (node (my app)) S 1 2 3 4 5 6 7 8 9 10 150 25 0 0 20 0 11';
+    expect(parseProcStatTicks(stat)).toBe(175);
+  });
+
+  test('machine busy ticks leave out idle and iowait', () => {
+    const stat = 'cpu  100 5 50 800 20 1 4 10 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n';
+    expect(parseMachineTicks(stat)).toEqual({ busy: 170, total: 990 });
+  });
+});
+
+describe('how many max-size requests fit an instance', () => {
+  test.each([
+    // instance, baseline, per request, fit
+    [512, 200 * MiB, 40 * MiB, 7],
+    [2048, 200 * MiB, 40 * MiB, 46],
+    [512, 600 * MiB, 40 * MiB, 0],
+  ])('%d MB, baseline %d B, %d B each -> %d', (instance, baseline, each, fit) =>
+    expect(concurrentFit(instance, baseline, each)).toBe(fit),
+  );
+
+  test('an unmeasured cost fits nothing', () => expect(concurrentFit(512, 0, NaN)).toBeNaN());
+});
+
+describe('profile categories', () => {
+  test.each([
+    ['../shared/jsonStructure.ts', 'checkJsonStructure', Category.Scan],
+    ['../shared/parseJson.ts', 'parseJson', Category.JsonParse],
+    ['../shared/generated/firstError.js', 'validate10', Category.Validation],
+    ['../node_modules/ajv-formats/src/formats.ts', 'date_time', Category.Validation],
+    ['../shared/readingSummary.ts', 'summarizeReadings', Category.Summary],
+    ['../shared/hash.ts', 'md5', Category.Hashing],
+    ['../shared/requestLog.ts', 'formatRequestLog', Category.Logging],
+    ['', 'consoleCall', Category.Logging],
+    ['/work/main/scripts/dev/devHost.ts', 'DevHost.log', Category.Logging],
+    ['/work/main/scripts/dev/devHost.ts', 'flush', Category.Logging],
+    ['/work/main/scripts/dev/devHost.ts', 'handle', Category.DevHost],
+    ['webpack://@azure/functions/src/http/HttpRequest.ts', 'HttpRequest', Category.DevHost],
+    ['node:internal/deps/undici/undici', '_Request', Category.DevHost],
+    ['../node_modules/@azure/storage-blob/src/Clients.ts', 'upload', Category.AzureSdk],
+    ['../shared/ingest.ts', 'admit', Category.Core],
+    ['node:internal/crypto/hash', 'Hmac', Category.NodeCore],
+    ['', '(garbage collector)', Category.Gc],
+    ['', '(idle)', Category.Idle],
+    ['', 'writev', Category.Other],
+  ])('%s %s -> %s', (source, fn, category) => expect(categoryOf(source, fn)).toBe(category));
+});
+
+describe('bench uploads', () => {
+  const validator = loadGeneratedValidator();
+
+  test.each([1024, 64 * 1024, MiB, 10 * MiB - 64])(
+    'about %d bytes, never more, valid oil-condition-v1 naming its device',
+    (target) => {
+      const template = new BodyTemplate(target);
+      for (const seq of [0, 7, 12_345_678]) {
+        const body = template.body(seq);
+        expect(body.byteLength).toBeLessThanOrEqual(target);
+        expect(body.byteLength).toBeGreaterThan(target * 0.9);
+        const doc = JSON.parse(body.toString()) as { deviceId: string; sequence: number };
+        expect({ deviceId: doc.deviceId, sequence: doc.sequence }).toEqual({
+          deviceId: deviceOf(seq),
+          sequence: seq,
+        });
+        expect(() => validator.validate('oil-condition-v1', doc, body.byteLength)).not.toThrow();
+      }
+    },
+  );
+
+  test('every request of a run is a different file, sent to its own device with its key', () => {
+    const template = new BodyTemplate(1024);
+    const keys = new Map([['truck-3', 'truck-3~key']]);
+    const bodies = new Set(Array.from({ length: 50 }, (_, seq) => template.body(seq).toString()));
+    expect(bodies.size).toBe(50);
+    expect(uploadOf(13, template, keys)).toMatchObject({
+      path: '/api/ingest/truck-3',
+      headers: { authorization: 'Bearer truck-3~key', 'content-type': 'application/json' },
+    });
+  });
+
+  test('gzipped bodies decompress to the same files, prepared or not', () => {
+    const template = new BodyTemplate(64 * 1024);
+    const gzip = new GzipBodies(template);
+    gzip.prepare(2);
+    for (const seq of [1, 5]) expect(gunzipSync(gzip.body(seq)).equals(template.body(seq))).toBe(true);
+  });
+});
