@@ -3,7 +3,6 @@
  * keys in the devices table. Keys are printed once, at creation; only their hashes are stored.
  */
 import { Command } from 'commander';
-import { isDeviceId, DEVICE_ID_PATTERN } from '../../shared/deviceId';
 import {
   UnknownModelError,
   addDevice,
@@ -15,6 +14,7 @@ import {
 import { isKeyActive } from '../../shared/auth/deviceRecord';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { deviceModelMapFor, modelForDevice } from '../../shared/validation/deviceModels';
+import { deviceIdArg } from './args';
 import { parseDuration } from './duration';
 import { UsageError } from './exitCodes';
 import { openStorage } from './storageTarget';
@@ -35,13 +35,7 @@ async function openRegistry(command: Command): Promise<Target> {
   };
 }
 
-/** Bad ids and unknown models are the caller's typo: usage errors (exit 64), before any storage call. */
-function deviceIdArg(raw: string): string {
-  if (!isDeviceId(raw))
-    throw new UsageError(`The device id must match ^${DEVICE_ID_PATTERN}$; got "${raw}".`);
-  return raw;
-}
-
+/** Unknown models are the caller's typo: a usage error (exit 64), before any storage call. */
 function modelArg(model: string): string {
   try {
     return checkModel(model);

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { DeviceKeyRecord, DeviceRecord, DeviceRegistry } from '../auth/deviceRecord';
+import { odataString } from './odata';
 import { restErrorOf, storageCall } from './storageCall';
 
 /**
@@ -25,7 +26,7 @@ export class TableDeviceRegistry implements DeviceRegistry {
   get(deviceId: string): Promise<DeviceRecord | undefined> {
     return storageCall('devices.get', this.timeoutMs, async (abortSignal) => {
       const rows: Row[] = [];
-      const filter = `PartitionKey eq '${deviceId.replace(/'/g, "''")}'`;
+      const filter = `PartitionKey eq ${odataString(deviceId)}`;
       for await (const row of this.table.listEntities<Row>({ queryOptions: { filter }, abortSignal }))
         rows.push(row);
       return toRecord(deviceId, rows);

@@ -5,7 +5,8 @@
 import { Command, Option } from 'commander';
 import { EXIT } from '../exitCodes';
 import { type BackfillReport, runBackfill } from './backfill';
-import { type BackfillFlags, deviceIdArg, integerArg, JOURNAL_NAME, toSettings } from './options';
+import { deviceIdArg, integerArg } from '../args';
+import { type BackfillFlags, JOURNAL_NAME, toSettings } from './options';
 import { createProgress } from './progress';
 import { IdempotencyMode } from './sender';
 import { Tally } from './summary';

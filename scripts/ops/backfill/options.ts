@@ -1,7 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError } from 'commander';
-import { DEVICE_ID_PATTERN, isDeviceId } from '../../../shared/deviceId';
 import { UsageError } from '../exitCodes';
 import type { BackfillSettings } from './backfill';
 import { KeyRing } from './keys';
@@ -30,21 +28,6 @@ export interface BackfillFlags {
 }
 
 export const JOURNAL_NAME = '.backfill-journal.jsonl';
-
-/** For commander: a whole number within bounds, or commander's own usage error. */
-export function integerArg(min: number, max: number) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < min || value > max)
-      throw new InvalidArgumentError(`Expected a whole number from ${min} to ${max}.`);
-    return value;
-  };
-}
-
-export function deviceIdArg(raw: string): string {
-  if (!isDeviceId(raw)) throw new InvalidArgumentError(`The device id must match ^${DEVICE_ID_PATTERN}$.`);
-  return raw;
-}
 
 /** Everything checked before the first file is read: a usage error (exit 64) says what to fix. */
 export function toSettings(folderArg: string, flags: BackfillFlags, env = process.env): BackfillSettings {

@@ -7,8 +7,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
 import type { FileSummary, Range } from './coverage';
-
-const odata = (value: string) => `'${value.replace(/'/g, "''")}'`;
+import { odataString } from '../../../shared/storage/odata';
 
 /** Registered devices and every device with at least one blob (one delimiter listing, not a full one). */
 export async function devicesToReport(registry: TableDeviceRegistry, raw: ContainerClient): Promise<string[]> {
@@ -24,10 +23,10 @@ export async function devicesToReport(registry: TableDeviceRegistry, raw: Contai
  * times): two conditions the table evaluates, so only those entries travel.
  */
 export async function summariesOf(table: TableClient, deviceId: string, { from, to }: Range): Promise<FileSummary[]> {
-  const f = odata(from.toISOString());
-  const t = odata(to.toISOString());
+  const f = odataString(from.toISOString());
+  const t = odataString(to.toISOString());
   const filter =
-    `PartitionKey eq ${odata(deviceId)} and ` +
+    `PartitionKey eq ${odataString(deviceId)} and ` +
     `((firstReadingAt lt ${t} and lastReadingAt ge ${f}) or (receivedAt ge ${f} and receivedAt lt ${t}))`;
   const out: FileSummary[] = [];
   const entities = table.listEntities<Record<string, unknown>>({

@@ -4,12 +4,12 @@
  * blobs (except `--rebuild`, once, for entries from before summaries).
  */
 import { writeFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { profilesFromSchemas } from '../../../shared/validation/modelProfile';
 import { readModelSchemas } from '../../../shared/validation/modelSchemas';
-import { isDeviceId } from '../../../shared/deviceId';
 import { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
+import { deviceIdsArg, integerArg } from '../args';
 import { parseDuration } from '../duration';
 import { EXIT, UsageError } from '../exitCodes';
 import { openStorage } from '../storageTarget';
@@ -27,7 +27,7 @@ interface CoverageOptions {
   out?: string;
   clockTolerance: string;
   account?: string;
-  concurrency: string;
+  concurrency: number;
   rebuild?: boolean;
   quiet?: boolean;
 }
@@ -44,12 +44,12 @@ export function coverageCommand(): Command {
     .description('Data gaps per device and UTC hour, and device clocks that are off (terminal, --json, --out HTML).')
     .requiredOption('--from <iso>', 'start of the range, inclusive (UTC unless the time says otherwise)')
     .requiredOption('--to <iso>', 'end of the range, exclusive')
-    .option('--device <id...>', 'only these devices (default: every registered device and every device with files)')
+    .option('--device <id...>', 'only these devices (default: every registered device and every device with files)', deviceIdsArg)
     .option('--json', 'one JSON document on stdout')
     .option('--out <file>', 'also write a self-contained HTML heatmap here')
     .option('--clock-tolerance <duration>', 'how far send time may differ from receive time: 90s, 5m, 1h', '5m')
     .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login)')
-    .addOption(new Option('--concurrency <n>', 'devices read at once').default('8'))
+    .option('--concurrency <n>', 'devices read at once', integerArg(1, 64), 8)
     .option('--rebuild', 'first write summaries into entries stored before summaries existed (reads those blobs once)')
     .option('--quiet', 'no progress output')
     .action(async (options: CoverageOptions) => {
@@ -57,10 +57,7 @@ export function coverageCommand(): Command {
       const to = instant('--to', options.to);
       if (to <= from) throw new UsageError('--to must be after --from.');
       const toleranceSeconds = parseDuration(options.clockTolerance) / 1000;
-      const concurrency = Number(options.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-        throw new UsageError('--concurrency must be a whole number from 1 to 64.');
-      for (const id of options.device ?? []) if (!isDeviceId(id)) throw new UsageError(`Not a device id: "${id}".`);
+      const { concurrency } = options;
 
       const { config, clients } = await openStorage(options.account);
       if (options.rebuild) {

@@ -8,6 +8,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { summaryEntityFields } from '../../../shared/readingSummary';
 import type { ProfilesByModel } from '../../../shared/validation/modelProfile';
 import { mapBounded } from './collect';
+import { odataString } from '../../../shared/storage/odata';
 
 export interface RebuildProgress {
   (done: number, total: number): void;
@@ -19,8 +20,6 @@ export interface RebuildResult {
   failed: Array<{ deviceId: string; blobName: string; reason: string }>;
 }
 
-const odata = (value: string) => `'${value.replace(/'/g, "''")}'`;
-
 export async function rebuildSummaries(
   table: TableClient,
   raw: ContainerClient,
@@ -28,7 +27,7 @@ export async function rebuildSummaries(
   options: { devices?: string[]; concurrency: number; progress?: RebuildProgress },
 ): Promise<RebuildResult> {
   const filter = options.devices?.length
-    ? options.devices.map((d) => `PartitionKey eq ${odata(d)}`).join(' or ')
+    ? options.devices.map((d) => `PartitionKey eq ${odataString(d)}`).join(' or ')
     : undefined;
   const todo: Array<{ partitionKey: string; rowKey: string; blobName: string; schemaId: string; receivedAt: string }> = [];
   let examined = 0;
