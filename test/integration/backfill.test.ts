@@ -98,7 +98,7 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     // The revoked key is reported once, not per file.
     expect(first.stderr.match(/truck-r: 401 invalid_credentials/g)).toHaveLength(1);
     expect(first.stdout).toMatch(/^truck-a +9 +7 +1 +0 +1 +0 +schema_validation 1$/m);
-    expect(first.stdout).toMatch(/^truck-b +6 +4 +0 +0 +2 +0 +invalid_json 1, device_id_mismatch 1$/m);
+    expect(first.stdout).toMatch(/^truck-b +6 +4 +0 +0 +2 +0 +device_id_mismatch 1, invalid_json 1$/m);
     expect(first.stdout).toMatch(/^truck-r +3 +0 +0 +0 +0 +3 +unsent: 401 invalid_credentials 3$/m);
     expect(first.stdout).toMatch(/^total +18 +11 +1 +0 +3 +3 /m);
     expect(await blobsPerDevice(endpoint.inspector)).toMatchObject({ 'truck-a': 7, 'truck-b': 4 });

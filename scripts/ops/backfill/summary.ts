@@ -123,8 +123,11 @@ export class Tally {
   }
 }
 
+/** Codes in alphabetical order: with requests in parallel, arrival order is not the same twice. */
+const byName = (counts: Map<string, number>) => [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
 function details(c: DeviceCounts, dryRun: boolean): string {
-  const parts = [...c.rejectedBy].map(([code, n]) => `${code} ${n}`);
-  if (!dryRun) parts.push(...[...c.unsentBy].map(([reason, n]) => `unsent: ${reason} ${n}`));
+  const parts = byName(c.rejectedBy).map(([code, n]) => `${code} ${n}`);
+  if (!dryRun) parts.push(...byName(c.unsentBy).map(([reason, n]) => `unsent: ${reason} ${n}`));
   return parts.join(', ');
 }
