@@ -11,6 +11,7 @@ import { md5, sha256Hex } from './hash';
 import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
+import type { RawBody } from './rawBody';
 import { storedSummary, summarizeReadings, summaryMetadata } from './readingSummary';
 import type { SettledFiles } from './settledFiles';
 import { type DeviceAuthenticator, credentialFrom } from './auth/authenticateDevice';
@@ -65,7 +66,7 @@ interface Receipt {
 /** A request that passed every check, ready to be stored. */
 interface Admitted {
   deviceId: string;
-  bytes: Uint8Array;
+  bytes: RawBody;
   sha256: string;
   key: string;
   schemaId: string;
@@ -278,10 +279,10 @@ export class IngestService {
     }
   }
 
-  private blobFor(record: IdempotencyRecord, bytes: Uint8Array, receipt: Receipt) {
+  private blobFor(record: IdempotencyRecord, bytes: RawBody, receipt: Receipt) {
     return {
       name: record.blobName,
-      bytes,
+      body: bytes,
       contentMD5: md5(bytes),
       // Metadata values must be ASCII header values: the key is printable ASCII but is encoded anyway
       // so leading/trailing spaces and quotes survive intact.

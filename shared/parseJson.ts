@@ -1,7 +1,6 @@
 import { RequestError } from './errors';
 import { checkJsonStructure } from './jsonStructure';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+import type { RawBody } from './rawBody';
 
 /**
  * Parses the body for validation only; the stored blob is the body's bytes as received (after gzip
@@ -10,13 +9,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * bytes are exactly what a vendor's JSON parser reads; so are duplicate keys, deep nesting and lone
  * surrogate escapes, on which readers disagree (checkJsonStructure).
  */
-export function parseJson(bytes: Uint8Array, maxDepth = 64): unknown {
-  if (bytes.byteLength === 0) {
+export function parseJson(body: RawBody, maxDepth = 64): unknown {
+  if (body.byteLength === 0) {
     throw new RequestError(400, 'empty_body', 'The body is empty; send one JSON document.');
   }
   let text: string;
   try {
-    text = utf8.decode(bytes);
+    text = body.text();
   } catch {
     throw new RequestError(400, 'invalid_utf8', 'The body is not valid UTF-8.');
   }

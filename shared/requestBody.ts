@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { RequestError } from './errors';
+import { RawBody } from './rawBody';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -18,8 +19,8 @@ export function checkContentLength(header: string | null | undefined, maxBytes: 
 export async function readBodyCapped(
   body: AsyncIterable<Uint8Array> | null | undefined,
   maxBytes: number,
-): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
+): Promise<RawBody> {
+  if (!body) return RawBody.empty;
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
@@ -34,7 +35,8 @@ export async function readBodyCapped(
     // With streaming, a client that goes away mid-body surfaces here: its fault, not a 500.
     throw new RequestError(400, 'incomplete_body', 'The connection ended before the whole body arrived.');
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  // Kept as received: not joined into one buffer (see RawBody).
+  return RawBody.fromChunks(chunks);
 }
 
 export function payloadTooLarge(maxBytes: number): RequestError {
@@ -71,13 +73,13 @@ export function checkContentEncoding(header: string | null | undefined): Content
  * "zip bomb" is refused with 413 instead of filling memory; the inflater stops at the cap.
  */
 export async function decodeBody(
-  bytes: Uint8Array,
+  body: RawBody,
   encoding: ContentEncoding,
   maxBytes: number,
-): Promise<Uint8Array> {
-  if (encoding === 'identity') return bytes;
+): Promise<RawBody> {
+  if (encoding === 'identity') return body;
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: maxBytes });
+    return RawBody.of(await gunzipAsync(body.toBuffer(), { maxOutputLength: maxBytes }));
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw payloadTooLarge(maxBytes);
     throw new RequestError(400, 'invalid_gzip', 'The body is not valid gzip data.');

@@ -15,7 +15,11 @@ export class BlobRawStore implements RawBlobStore {
       this.timeoutMs,
       async (abortSignal) => {
         // upload() is a single Put Blob for bodies this size: the blob appears whole or not at all.
-        await client.upload(blob.bytes, blob.bytes.byteLength, {
+        // A body that arrived in one chunk goes as is; a larger one as a stream over its chunks (a
+        // factory, so a retry starts over) rather than joined into one more copy in memory.
+        const { body } = blob;
+        const source = body.chunks.length <= 1 ? body.toBuffer() : () => body.stream();
+        await client.upload(source, body.byteLength, {
           abortSignal,
           conditions: { ifNoneMatch: '*' },
           // Content-MD5 on the request: the service refuses a body damaged in transit (400 Md5Mismatch).

@@ -1,4 +1,5 @@
 import type { IdempotencyRecord } from '../idempotencyRecord';
+import type { RawBody } from '../rawBody';
 
 /**
  * The two narrow storage ports the ingest algorithm needs. Real adapters: blobRawStore.ts and
@@ -6,7 +7,7 @@ import type { IdempotencyRecord } from '../idempotencyRecord';
  */
 export interface RawBlob {
   name: string;
-  bytes: Uint8Array;
+  body: RawBody;
   contentMD5: Uint8Array;
   metadata: Record<string, string>;
 }

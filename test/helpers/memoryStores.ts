@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { StorageUnavailableError } from '../../shared/errors';
 import { type IdempotencyRecord, RecordState } from '../../shared/idempotencyRecord';
+import { RawBody } from '../../shared/rawBody';
 import type { IdempotencyStore, RawBlob, RawBlobStore } from '../../shared/storage/types';
 
 export type RecordOps = {
@@ -116,7 +117,7 @@ const copyRecord = (record: IdempotencyRecord): IdempotencyRecord => ({ ...recor
 
 const copyBlob = (blob: RawBlob): RawBlob => ({
   name: blob.name,
-  bytes: Uint8Array.from(blob.bytes),
+  body: RawBody.of(Uint8Array.from(blob.body.toBuffer())),
   contentMD5: Uint8Array.from(blob.contentMD5),
   metadata: { ...blob.metadata },
 });
@@ -209,7 +210,7 @@ export class MemoryBlobStore implements RawBlobStore {
   createIfAbsent(blob: RawBlob): Promise<'created' | 'exists'> {
     return this.interceptor.run('createIfAbsent', [copyBlob(blob)], () => {
       // Blob Storage checks Content-MD5 against the body and refuses a mismatch (400 Md5Mismatch).
-      const md5 = createHash('md5').update(blob.bytes).digest();
+      const md5 = createHash('md5').update(blob.body.toBuffer()).digest();
       if (!md5.equals(Buffer.from(blob.contentMD5))) {
         throw new StorageUnavailableError('blob.upload', new Error('Md5Mismatch (400)'));
       }

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -112,6 +113,37 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     const blob = await inspector.blob(firstBody.blob);
     expect(blob.bytes.toString()).toBe(body);
     expect(blob.metadata.clientip).toBe('127.0.0.1');
+  });
+
+  test('a ~2 MB body arrives in many chunks and is uploaded from them byte for byte, Content-MD5 checked', async () => {
+    // Multi-byte characters all through, so chunk boundaries fall inside some of them.
+    const note = '°C 😀 Ölstand '.repeat(200);
+    const readings = Array.from({ length: 600 }, (_, i) => ({
+      timestamp: new Date(Date.UTC(2026, 10, 25, 8, 0, i)).toISOString(),
+      oilTemperatureC: 80 + (i % 10),
+      note,
+    }));
+    const body = Buffer.from(oilPayload('truck-042', { readings, sequence: 99_001 }));
+    expect(body.byteLength).toBeGreaterThan(2_000_000);
+    const res = await fetch(`${baseUrl}/api/ingest/truck-042`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${demoKey}` },
+      body,
+    });
+    const answer = (await res.json()) as { status: string; blob: string; sha256: string };
+    expect({ status: res.status, answer: answer.status }).toEqual({ status: 200, answer: 'stored' });
+    expect(answer.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+
+    const inspector = new StorageInspector(
+      azuriteConnectionString(),
+      names.rawContainer,
+      names.idempotencyTable,
+    );
+    const blob = await inspector.blob(answer.blob);
+    expect(blob.bytes.equals(body)).toBe(true);
+    // Sent as the request's Content-MD5 (Azurite refuses a mismatch) and stored as the blob's.
+    expect(Buffer.from(blob.contentMD5!).equals(createHash('md5').update(body).digest())).toBe(true);
+    expect(blob.metadata).toMatchObject({ sizebytes: String(body.byteLength), readings: '600' });
   });
 
   test('an oversized body without Content-Length is cut off at the cap: 413, memory bounded', async () => {

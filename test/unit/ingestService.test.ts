@@ -18,6 +18,7 @@ import { DeviceAuthenticator } from '../../shared/auth/authenticateDevice';
 import { newDeviceKey } from '../../shared/auth/deviceKey';
 import type { DeviceRegistry } from '../../shared/auth/deviceRecord';
 import type { IdempotencyRecord } from '../../shared/idempotencyRecord';
+import { RawBody } from '../../shared/rawBody';
 import { type IngestRequest, IngestService, type IngestTrace } from '../../shared/ingest';
 import { SettledFiles } from '../../shared/settledFiles';
 import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
@@ -186,7 +187,7 @@ describe('IngestService: a new file', () => {
     expect(records.all()).toEqual([entryFor(T0)]);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     const blob = blobs.peek(nameFor(T0))!;
-    expect(Buffer.from(blob.bytes).toString('utf8')).toBe(BODY);
+    expect(blob.body.toBuffer().toString('utf8')).toBe(BODY);
     expect(Buffer.from(blob.contentMD5)).toEqual(md5(BODY));
     expect(blob.metadata).toEqual({
       deviceid: DEVICE,
@@ -248,7 +249,7 @@ describe('IngestService: a new file', () => {
       sizeBytes: Buffer.byteLength(BODY),
     });
     const blob = blobs.peek(outcome.blobName)!;
-    expect(Buffer.from(blob.bytes).toString('utf8')).toBe(BODY);
+    expect(blob.body.toBuffer().toString('utf8')).toBe(BODY);
     expect(Buffer.from(blob.contentMD5)).toEqual(md5(BODY));
     expect(blob.metadata.receivedencoding).toBe('gzip');
   });
@@ -334,7 +335,7 @@ describe('IngestService: resends', () => {
     });
     expect(blobs.names()).toEqual([nameFor(T0)]);
     const blob = blobs.peek(nameFor(T0))!;
-    expect(Buffer.from(blob.bytes).toString('utf8')).toBe(BODY);
+    expect(blob.body.toBuffer().toString('utf8')).toBe(BODY);
     expect(Buffer.from(blob.contentMD5)).toEqual(md5(BODY));
     // The entry's first receipt time, this request's address.
     expect(blob.metadata).toMatchObject({ receivedat: T0, clientip: '198.51.100.1', sha256: sha256(BODY) });
@@ -429,7 +430,7 @@ describe('IngestService: concurrent requests', () => {
       'records.get', // another sha256: 422 before any blob call
     ]);
     expect(blobs.names()).toEqual([nameFor(T0)]);
-    expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(OTHER_BODY);
+    expect(blobs.peek(nameFor(T0))!.body.toBuffer().toString('utf8')).toBe(OTHER_BODY);
     expect(records.peek(DEVICE, KEY)?.sha256).toBe(sha256(OTHER_BODY));
   });
 
@@ -480,7 +481,7 @@ describe('IngestService: concurrent requests', () => {
       if (pending) records.put(entryFor(T0));
       blobs.put({
         name: nameFor(T0),
-        bytes: Buffer.from('{}'),
+        body: RawBody.of(Buffer.from('{}')),
         contentMD5: md5('{}'),
         metadata: { sha256: sha256('{}') },
       });
@@ -494,7 +495,7 @@ describe('IngestService: concurrent requests', () => {
       });
       expect(calls).toEqual(expectedCalls);
       expect(records.all()).toEqual([entryFor(T0)]);
-      expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe('{}');
+      expect(blobs.peek(nameFor(T0))!.body.toBuffer().toString('utf8')).toBe('{}');
     },
   );
 
@@ -546,7 +547,7 @@ describe('IngestService: Idempotency-Key reuse with a different body', () => {
       expect(calls).toEqual(['records.insert', 'records.get']);
       expect(records.all()).toEqual([entryBefore]);
       expect(blobs.names()).toEqual([nameFor(T0)]);
-      expect(Buffer.from(blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(BODY);
+      expect(blobs.peek(nameFor(T0))!.body.toBuffer().toString('utf8')).toBe(BODY);
     },
   );
 });
@@ -665,7 +666,7 @@ describe('IngestService: the settled-files cache', () => {
     expect(fx.calls).toEqual([]);
     expect(fx.records.all()).toEqual([entryFor(T0)]);
     expect(fx.blobs.names()).toEqual([nameFor(T0)]);
-    expect(Buffer.from(fx.blobs.peek(nameFor(T0))!.bytes).toString('utf8')).toBe(BODY);
+    expect(fx.blobs.peek(nameFor(T0))!.body.toBuffer().toString('utf8')).toBe(BODY);
     // The refused body is not remembered: the file is still answered from the cache.
     expect(await fx.send()).toMatchObject({ status: 'duplicate', sha256: sha256(BODY) });
     expect(fx.calls).toEqual([]);
@@ -718,7 +719,7 @@ describe('IngestService: the settled-files cache', () => {
         records.put(entryFor(T0));
         blobs.put({
           name: nameFor(T0),
-          bytes: Buffer.from(BODY),
+          body: RawBody.of(Buffer.from(BODY)),
           contentMD5: md5(BODY),
           metadata: { sha256: sha256(BODY) },
         });
@@ -785,7 +786,7 @@ describe('IngestService: the settled-files cache', () => {
       ({ blobs }) =>
         blobs.put({
           name: nameFor(T0),
-          bytes: Buffer.from('{}'),
+          body: RawBody.of(Buffer.from('{}')),
           contentMD5: md5('{}'),
           metadata: { sha256: sha256('{}') },
         }),
@@ -1003,7 +1004,7 @@ describe('IngestService: storage failures are 503, leave a consistent state, and
     expect(fx.calls).toEqual(c.retryCalls);
     expect(retry).toMatchObject({ status: c.retryStatus, blobName: nameFor(c.blobAt), receivedAt: c.blobAt });
     expect(fx.blobs.names()).toEqual([nameFor(c.blobAt)]);
-    expect(Buffer.from(fx.blobs.peek(nameFor(c.blobAt))!.bytes).toString('utf8')).toBe(BODY);
+    expect(fx.blobs.peek(nameFor(c.blobAt))!.body.toBuffer().toString('utf8')).toBe(BODY);
     const marked = c.before === 'stored' || c.retryCalls.includes('records.markStored');
     expect(fx.records.all()).toEqual([entryFor(c.blobAt, { state: marked ? 'stored' : 'pending' })]);
 
@@ -1164,14 +1165,14 @@ describe('memory stores behave like the real adapters', () => {
   test('createIfAbsent is conditional, copies the bytes and refuses a wrong Content-MD5', async () => {
     const { blobs } = memoryStores();
     const bytes = Buffer.from(BODY);
-    const blob = { name: 'a.json', bytes, contentMD5: md5(BODY), metadata: { k: 'v' } };
+    const blob = { name: 'a.json', body: RawBody.of(bytes), contentMD5: md5(BODY), metadata: { k: 'v' } };
 
     expect(await blobs.createIfAbsent(blob)).toBe('created');
     bytes.fill(0);
-    expect(await blobs.createIfAbsent({ ...blob, bytes: Buffer.from('{}'), contentMD5: md5('{}') })).toBe(
-      'exists',
-    );
-    expect(Buffer.from(blobs.peek('a.json')!.bytes).toString('utf8')).toBe(BODY);
+    expect(
+      await blobs.createIfAbsent({ ...blob, body: RawBody.of(Buffer.from('{}')), contentMD5: md5('{}') }),
+    ).toBe('exists');
+    expect(blobs.peek('a.json')!.body.toBuffer().toString('utf8')).toBe(BODY);
     await expect(
       blobs.createIfAbsent({ ...blob, name: 'b.json', contentMD5: md5('other') }),
     ).rejects.toBeInstanceOf(StorageUnavailableError);

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat, unlink } from 'node:fs/promises';
 import { RequestError } from '../../../shared/errors';
 import { parseJson } from '../../../shared/parseJson';
+import { RawBody } from '../../../shared/rawBody';
 import { EndpointClient } from './http';
 import { Interleaver } from './interleave';
 import { Journal, type JournalEntry } from './journal';
@@ -257,7 +258,7 @@ export async function runBackfill(
 
   const dryRunCheck = async (file: FoundFile, bytes: Buffer, size: number, sha256: string) => {
     try {
-      parseJson(bytes);
+      parseJson(RawBody.of(bytes));
     } catch (err) {
       if (!(err instanceof RequestError)) throw err;
       return reject(file, size, sha256, { error: err.code, message: err.message });

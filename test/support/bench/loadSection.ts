@@ -74,8 +74,7 @@ export function loadVariants(quick: boolean): Variant[] {
   return [
     ...[1, 16, 64].flatMap((c) => [
       variant(floorP, '1k', c),
-      // The order of the two writes matters for latency, not for the work: no serial floor at 64.
-      ...(c === 64 ? [] : [variant(floorS, '1k', c)]),
+      variant(floorS, '1k', c),
       variant(authOn, '1k', c),
       ...(c === 16 ? [variant(authOff, '1k', c)] : []),
     ]),

@@ -97,7 +97,7 @@ export async function memorySection(
     [
       `one ${fmtBytes(maxBytes)} body (MAX_BODY_BYTES)`,
       fmtMiB(baseline + oneMax),
-      `+${fmtMiB(oneMax)} = ${(oneMax / maxBytes).toFixed(1)}x the body`,
+      `+${fmtMiB(oneMax)} = ${(oneMax / maxBytes).toFixed(2)}x the body`,
     ],
     [
       `64 concurrent ~1 MB (${fmtBytes(mbBytes)}) bodies`,

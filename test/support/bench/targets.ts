@@ -32,7 +32,7 @@ export function targetsBlock(load: LoadFacts | undefined, memory: MemoryFacts | 
     rows.push([
       `peak RSS, one max-size body (${fmtMiB(memory.maxBodyBytes)})`,
       `<= baseline + 3 x body (+${fmtMiB(allowed)})`,
-      `baseline + ${fmtMiB(memory.oneMaxBody)} (${(memory.oneMaxBody / memory.maxBodyBytes).toFixed(1)} x body)`,
+      `baseline + ${fmtMiB(memory.oneMaxBody)} (${(memory.oneMaxBody / memory.maxBodyBytes).toFixed(2)} x body)`,
       verdict(meets(memory.oneMaxBody, '<=', allowed)),
     ]);
   }
