@@ -5,32 +5,99 @@ import { RequestError } from './errors';
  * payload could then pass validation with one value and be read with another. Deep nesting is legal
  * JSON that recursive readers downstream cannot handle. A `\u` escape of half a UTF-16 surrogate
  * pair without its other half is legal JSON too, but names no character: readers replace it, keep
- * it or fail (I-JSON, RFC 7493 section 2.1, forbids it). All three are refused here, in one linear
- * scan of text that JSON.parse has already accepted (so the scan can trust its syntax). The body
- * was decoded as strict UTF-8, so a lone surrogate can only arrive as an escape: only strings with
- * escapes pay for the check.
+ * it or fail (I-JSON, RFC 7493 section 2.1, forbids it). All three are refused here, after
+ * JSON.parse accepted the text (so the scan can trust its syntax). The body was decoded as strict
+ * UTF-8, so a lone surrogate can only arrive as an escape: only strings with escapes pay for the
+ * check.
+ *
+ * Duplicate keys are found by counting rather than by collecting: JSON.parse makes one object per
+ * `{` with one property per distinct key, so the text has more keys than the parsed value exactly
+ * when some object repeats one ("a" and "\u0061" included, since JSON.parse decodes both). Only
+ * then is the text scanned again to say where (findDuplicateKey). Collecting every key of every
+ * object in a Set cost more than JSON.parse itself on a large file.
  */
-export function checkJsonStructure(text: string, maxDepth: number): void {
-  // One entry per open container: the keys seen so far for an object, null for an array.
+export function checkJsonStructure(text: string, parsed: unknown, maxDepth: number): void {
+  if (scanKeysAndDepth(text, maxDepth) !== countParsedKeys(parsed)) findDuplicateKey(text);
+}
+
+/** Counts the keys in the text, checking nesting depth and surrogate escapes on the way. */
+function scanKeysAndDepth(text: string, maxDepth: number): number {
+  const n = text.length;
+  // One entry per open container: true for an object, false for an array.
+  const open: boolean[] = [];
+  let expectKey = false;
+  let keys = 0;
+  // Strings before the next backslash have no escapes: their end is found with indexOf.
+  let nextBackslash = nextIndexOf(text, '\\', 0);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = text.indexOf('"', i + 1);
+      if (end > nextBackslash) {
+        end = escapedStringEnd(text, i);
+        nextBackslash = nextIndexOf(text, '\\', end);
+      }
+      if (expectKey) {
+        keys++;
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      open.push(c === 0x7b);
+      expectKey = c === 0x7b;
+      if (open.length > maxDepth) {
+        throw new RequestError(400, 'json_too_deep', `The body nests deeper than ${maxDepth} levels.`);
+      }
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      open.pop();
+    } else if (c === 0x2c /* , */) {
+      expectKey = open[open.length - 1] === true;
+    }
+  }
+  return keys;
+}
+
+/** Own keys of every object in a JSON.parse result; its depth was checked by the scan. */
+function countParsedKeys(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countParsedKeys(item);
+    return count;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) count += 1 + countParsedKeys(record[key]);
+  return count;
+}
+
+/** The index of the closing quote of the string opening at `quote`; checks its `\u` escapes. */
+function escapedStringEnd(text: string, quote: number): number {
+  let end = quote + 1;
+  for (; end < text.length; end++) {
+    const d = text.charCodeAt(end);
+    if (d === 0x5c /* \ */) {
+      end++; // the escaped character: never a closing quote
+      if (text.charCodeAt(end) === 0x75 /* u */) end = unicodeEscapeEnd(text, end);
+    } else if (d === 0x22) break;
+  }
+  return end;
+}
+
+/**
+ * The slow path, taken only when a duplicate is known to exist: collects each object's keys to
+ * report where the first repeat is.
+ */
+function findDuplicateKey(text: string): never {
   const open: Array<Set<string> | null> = [];
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      let end = i + 1;
-      let escaped = false;
-      for (; end < text.length; end++) {
-        const d = text.charCodeAt(end);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          end++; // the escaped character: never a closing quote
-          if (text.charCodeAt(end) === 0x75 /* u */) end = unicodeEscapeEnd(text, end);
-        } else if (d === 0x22) break;
-      }
+      const end = escapedStringEnd(text, i);
       const keys = open[open.length - 1];
       if (expectKey && keys) {
         // "a" and "\u0061" are the same key.
-        const key = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
         if (keys.has(key)) {
           throw new RequestError(400, 'duplicate_key', 'An object in the body repeats a key.', [
             { message: `duplicate key at character ${i}` },
@@ -43,15 +110,19 @@ export function checkJsonStructure(text: string, maxDepth: number): void {
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       open.push(c === 0x7b ? new Set() : null);
       expectKey = c === 0x7b;
-      if (open.length > maxDepth) {
-        throw new RequestError(400, 'json_too_deep', `The body nests deeper than ${maxDepth} levels.`);
-      }
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       open.pop();
     } else if (c === 0x2c /* , */) {
       expectKey = open[open.length - 1] instanceof Set;
     }
   }
+  // Unreachable for text JSON.parse accepted: the counts differ only when a key repeats.
+  throw new RequestError(400, 'duplicate_key', 'An object in the body repeats a key.');
+}
+
+function nextIndexOf(text: string, search: string, from: number): number {
+  const at = text.indexOf(search, from);
+  return at === -1 ? text.length : at;
 }
 
 const HIGH_SURROGATE = 0xd800;

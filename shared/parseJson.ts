@@ -36,6 +36,6 @@ export function parseJson(body: RawBody, maxDepth = 64): unknown {
       position === undefined ? 'unexpected end or token' : `syntax error at character ${position}`;
     throw new RequestError(400, 'invalid_json', 'The body is not valid JSON.', [{ message: where }]);
   }
-  checkJsonStructure(text, maxDepth);
+  checkJsonStructure(text, value, maxDepth);
   return value;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { checkJsonStructure } from '../../shared/jsonStructure';
 
 /**
@@ -6,8 +7,8 @@ import { checkJsonStructure } from '../../shared/jsonStructure';
  * String.raw so that `\u` is what the body carries, not a JavaScript escape.
  */
 const check = (text: string) => {
-  JSON.parse(text); // the scan runs only on text JSON.parse accepted
-  checkJsonStructure(text, 64);
+  // The scan runs only on text JSON.parse accepted, with what it made of it.
+  checkJsonStructure(text, JSON.parse(text), 64);
 };
 const refused = expect.objectContaining({ status: 400, code: 'invalid_unicode' });
 
@@ -66,6 +67,68 @@ describe('checkJsonStructure: surrogate escapes', () => {
   test('duplicate keys are still found through paired escapes', () => {
     expect(() => check(String.raw`{"😀":1,"\ud83d\ude00":2}`)).toThrow(
       expect.objectContaining({ code: 'duplicate_key' }),
+    );
+  });
+});
+
+describe('checkJsonStructure: duplicate keys and depth', () => {
+  const duplicate = expect.objectContaining({ status: 400, code: 'duplicate_key' });
+
+  test.each([
+    ['top level', '{"deviceId":"a","deviceId":"b"}', 16],
+    ['nested in an array', '{"r":[{"t":1},{"t":1,"v":2,"t":2}]}', 27],
+    ['an escaped spelling of the same key', String.raw`{"ab":1,"\u0061b":2}`, 8],
+    ['integer-like keys (ordered first by JSON.parse)', '{"b":0,"1":1,"1":2}', 13],
+    ['__proto__ twice', '{"__proto__":{},"__proto__":1}', 16],
+    ['the empty key', '{"":1,"":2}', 6],
+    ['a key equal to an earlier value', '{"a":"b","b":1,"a":2}', 15],
+  ])('refuses %s and says where the repeat is', (_name, text, at) => {
+    expect(() => check(text)).toThrow(duplicate);
+    expect(() => check(text)).toThrow(
+      expect.objectContaining({ details: [{ message: `duplicate key at character ${at}` }] }),
+    );
+  });
+
+  test.each([
+    ['the same key in sibling objects', '[{"a":1},{"a":2}]'],
+    ['the same key at different depths', '{"a":{"a":{"a":1}}}'],
+    ['keys that differ by a space or case', '{"a":1,"a ":2,"A":3}'],
+    ['a value that looks like a key', '{"a":"\\"a\\":1","b":{"c":"}"}}'],
+    ['escaped quotes and backslashes in keys', String.raw`{"a\"":1,"a\\":2,"a":3}`],
+  ])('accepts %s', (_name, text) => {
+    expect(() => check(text)).not.toThrow();
+  });
+
+  test('depth: 64 levels pass, 65 are refused', () => {
+    expect(() => check('['.repeat(64) + ']'.repeat(64))).not.toThrow();
+    expect(() => check('{"a":'.repeat(65) + '1' + '}'.repeat(65))).toThrow(
+      expect.objectContaining({ code: 'json_too_deep' }),
+    );
+  });
+
+  // Random documents: the verdict is "duplicate" exactly when one was planted, wherever it sits and
+  // however its key is spelled.
+  test('property: a planted duplicate is always found, and nothing else is refused', () => {
+    // Whole characters only: a lone surrogate is refused for its own reason.
+    const key = fc.string({ unit: 'grapheme', maxLength: 6 });
+    const doc = fc.dictionary(key, fc.jsonValue({ maxDepth: 3, stringUnit: 'grapheme' }), {
+      minKeys: 1,
+      maxKeys: 6,
+    });
+    fc.assert(
+      fc.property(doc, fc.boolean(), fc.boolean(), fc.nat(3), (object, plant, escapeAll, depth) => {
+        const first = Object.keys(object)[0]!;
+        const spelled = escapeAll
+          ? // every UTF-16 code unit as \uXXXX, so an astral character becomes a paired escape
+            `"${Array.from({ length: first.length }, (_, i) => `\\u${first.charCodeAt(i).toString(16).padStart(4, '0')}`).join('')}"`
+          : JSON.stringify(first);
+        const inner = JSON.stringify(object);
+        const body = plant ? `{${spelled}:null,${inner.slice(1)}` : inner;
+        const text = '[{"x":'.repeat(depth) + body + '}]'.repeat(depth);
+        if (plant) expect(() => check(text)).toThrow(duplicate);
+        else expect(() => check(text)).not.toThrow();
+      }),
+      { numRuns: 2_000, seed: 20261127 },
     );
   });
 });

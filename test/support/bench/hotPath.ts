@@ -46,7 +46,7 @@ export async function hotPathSection(): Promise<SectionReport> {
   ] as const) {
     const parsed: unknown = JSON.parse(bytes.toString());
     const parse = timePerOp(() => JSON.parse(bytes.toString()));
-    const scan = timePerOp(() => checkJsonStructure(bytes.toString(), 64));
+    const scan = timePerOp(() => checkJsonStructure(bytes.toString(), parsed, 64));
     const validate = timePerOp(() => validator.validate(MODEL, parsed, bytes.byteLength));
     const summary = timePerOp(() => summarizeReadings(profile, parsed));
     const hash = timePerOp(() => {
