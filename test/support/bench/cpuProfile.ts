@@ -72,6 +72,9 @@ export function categoryOf(source: string, functionName: string): Category {
   const s = source.replace(/\\/g, '/');
   if (s.includes('shared/jsonStructure')) return Category.Scan;
   if (s.includes('shared/parseJson') || s === 'node:internal/encoding') return Category.JsonParse;
+  // The body's chunks are decoded and hashed where they are kept (shared/rawBody.ts).
+  if (s.includes('shared/rawBody') && /(^|\.)text$/.test(functionName)) return Category.JsonParse;
+  if (s.includes('shared/rawBody') && /(^|\.)digest$/.test(functionName)) return Category.Hashing;
   // The generated validators call into ajv-formats (date-time checks) and ajv's runtime helpers.
   if (
     s.includes('shared/generated/') ||
