@@ -1,3 +1,7 @@
+import { loadConfig } from '../../shared/config';
+import { RawBody } from '../../shared/rawBody';
+import { BlobRawStore } from '../../shared/storage/blobRawStore';
+import { createStorageClients } from '../../shared/storage/clients';
 import { ChaosFault as FaultKind, ChaosProxy } from '../support/faults/faultProxy';
 import { azuritePorts, connectionStringVia, describeWithAzurite } from '../helpers/azurite';
 import { storageOps, type StorageOp } from '../helpers/storageOps';
@@ -12,13 +16,14 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
   let blobProxy: ChaosProxy;
   let tableProxy: ChaosProxy;
   let app: TestApp;
+  let via: string;
   let device = 0;
 
   beforeAll(async () => {
     const { blobPort, tablePort } = azuritePorts();
     blobProxy = new ChaosProxy({ host: '127.0.0.1', port: blobPort });
     tableProxy = new ChaosProxy({ host: '127.0.0.1', port: tablePort });
-    const via = connectionStringVia(await blobProxy.listen(), await tableProxy.listen());
+    via = connectionStringVia(await blobProxy.listen(), await tableProxy.listen());
     app = await createTestApp({ STORAGE_TIMEOUT_MS: '1500', RETRY_AFTER_SECONDS: '7' }, via);
   });
   afterEach(() => {
@@ -106,6 +111,28 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
     blobProxy.add({ label: 'transient', match: storageOps.blobPut, fault: FaultKind.Status503, times: 1 });
     expect((await app.post(deviceId, oilPayload(deviceId))).status).toBe(200);
     expect(blobProxy.counts.transient).toBe(1);
+  });
+
+  test('a body kept in chunks is streamed afresh when the SDK retries its upload', async () => {
+    // The upload of a multi-chunk body is a stream factory (BlobRawStore): a retry must send every
+    // byte again, or Azurite would refuse the short body's Content-MD5 and the file would be lost.
+    const bytes = Buffer.from(oilPayload('truck-chunks', { note: 'x'.repeat(200_000) }));
+    const chunks = Array.from({ length: 7 }, (_, i) =>
+      bytes.subarray(Math.floor((i * bytes.length) / 7), Math.floor(((i + 1) * bytes.length) / 7)),
+    );
+    const body = RawBody.fromChunks(chunks);
+    const clients = createStorageClients(
+      loadConfig({ DATA_STORAGE_CONNECTION_STRING: via, RAW_CONTAINER: app.runtime.config.rawContainer }),
+    );
+    const store = new BlobRawStore(clients.rawContainer, 5_000);
+    blobProxy.add({ label: 'first put', match: storageOps.blobPut, fault: FaultKind.Status503, times: 1 });
+
+    const name = `truck-chunks/retried-${Date.now()}.json`;
+    expect(await store.createIfAbsent({ name, body, contentMD5: body.digest('md5'), metadata: {} })).toBe(
+      'created',
+    );
+    expect(blobProxy.counts['first put']).toBe(1);
+    expect((await app.inspector.blob(name)).bytes.equals(bytes)).toBe(true);
   });
 
   test('health answers 503 while storage fails and 200 once it recovers', async () => {
