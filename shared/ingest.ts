@@ -7,7 +7,6 @@ import {
   StorageUnavailableError,
   StoredBlobMismatchError,
 } from './errors';
-import { md5, sha256Hex } from './hash';
 import { idempotencyKeyFor, shortKey } from './idempotencyKey';
 import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
@@ -66,7 +65,7 @@ interface Receipt {
 /** A request that passed every check, ready to be stored. */
 interface Admitted {
   deviceId: string;
-  bytes: RawBody;
+  body: RawBody;
   sha256: string;
   key: string;
   schemaId: string;
@@ -142,22 +141,22 @@ export class IngestService {
     checkContentLength(request.contentLength, this.deps.maxBodyBytes);
 
     const received = await readBodyCapped(request.body, this.deps.maxBodyBytes);
-    const bytes = await decodeBody(received, encoding, this.deps.maxBodyBytes);
-    trace.bytes = bytes.byteLength;
-    const payload = parseJson(bytes, this.deps.maxJsonDepth);
+    const body = await decodeBody(received, encoding, this.deps.maxBodyBytes);
+    trace.bytes = body.byteLength;
+    const payload = parseJson(body, this.deps.maxJsonDepth);
     // The registry's model wins; the device map covers local development without a registry.
     const schemaId = device?.model ?? modelForDevice(this.deps.deviceModels, deviceId);
-    this.deps.validator.validate(schemaId, payload, bytes.byteLength);
+    this.deps.validator.validate(schemaId, payload, body.byteLength);
     const profile = this.deps.validator.profile(schemaId);
     checkPayloadDevice(profile, payload, deviceId);
     const readings = summarizeReadings(profile, payload);
 
-    const sha256 = sha256Hex(bytes);
+    const sha256 = body.digest('sha256').toString('hex');
     const key = idempotencyKeyFor(request.idempotencyKey, sha256);
     trace.key = shortKey(key);
     return {
       deviceId,
-      bytes,
+      body,
       sha256,
       key,
       schemaId,
@@ -168,7 +167,7 @@ export class IngestService {
 
   /** Steps 0-3 above: exactly two writes for a new file. */
   private async store(admitted: Admitted): Promise<IngestOutcome> {
-    const { deviceId, bytes, sha256, key, schemaId, receipt, readings } = admitted;
+    const { deviceId, body, sha256, key, schemaId, receipt, readings } = admitted;
     const settled = this.deps.settled?.get(deviceId, key);
     if (settled) {
       if (settled.sha256 !== sha256) throw new IdempotencyKeyReuseError();
@@ -181,7 +180,7 @@ export class IngestService {
       key,
       blobName: blobNameFor(deviceId, receivedAt, shortKey(key)),
       sha256,
-      sizeBytes: bytes.byteLength,
+      sizeBytes: body.byteLength,
       receivedAt: receivedAt.toISOString(),
       schemaId,
       state: RecordState.Pending,
@@ -197,7 +196,7 @@ export class IngestService {
       return this.resume(existing, admitted);
     }
     // 'exists' here means a concurrent resend already wrote these very bytes under our claimed name.
-    const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt));
+    const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, body, receipt));
     if (written === 'exists') await this.confirmStored(record);
     this.deps.settled?.remember(record);
     return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
@@ -205,7 +204,7 @@ export class IngestService {
 
   private async resume(
     record: IdempotencyRecord,
-    { bytes, sha256, receipt }: Admitted,
+    { body, sha256, receipt }: Admitted,
   ): Promise<IngestOutcome> {
     if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
     if (record.state === RecordState.Stored) {
@@ -217,7 +216,7 @@ export class IngestService {
     // (same SHA-256), so writing them under the claimed name is safe whoever wins.
     const found = await this.deps.blobs.find(record.blobName);
     const wrote =
-      !found && (await this.deps.blobs.createIfAbsent(this.blobFor(record, bytes, receipt))) === 'created';
+      !found && (await this.deps.blobs.createIfAbsent(this.blobFor(record, body, receipt))) === 'created';
     if (!wrote) await this.confirmStored(record, found);
     // Only an optimisation for the next resend: the blob is durable either way, so a failure here
     // must not turn this 200 into a 503.
@@ -279,11 +278,12 @@ export class IngestService {
     }
   }
 
-  private blobFor(record: IdempotencyRecord, bytes: RawBody, receipt: Receipt) {
+  private blobFor(record: IdempotencyRecord, body: RawBody, receipt: Receipt) {
     return {
       name: record.blobName,
-      body: bytes,
-      contentMD5: md5(bytes),
+      body,
+      // Blob Storage checks Content-MD5 on upload, so a corrupted transfer is refused, not stored.
+      contentMD5: body.digest('md5'),
       // Metadata values must be ASCII header values: the key is printable ASCII but is encoded anyway
       // so leading/trailing spaces and quotes survive intact.
       metadata: {

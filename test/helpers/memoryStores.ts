@@ -12,7 +12,6 @@
  * Each store logs its calls (into a log that can be shared, so the order across both stores shows)
  * and lets a test run a hook before an operation or make the next call of it fail.
  */
-import { createHash } from 'node:crypto';
 import { StorageUnavailableError } from '../../shared/errors';
 import { type IdempotencyRecord, RecordState } from '../../shared/idempotencyRecord';
 import { RawBody } from '../../shared/rawBody';
@@ -210,7 +209,7 @@ export class MemoryBlobStore implements RawBlobStore {
   createIfAbsent(blob: RawBlob): Promise<'created' | 'exists'> {
     return this.interceptor.run('createIfAbsent', [copyBlob(blob)], () => {
       // Blob Storage checks Content-MD5 against the body and refuses a mismatch (400 Md5Mismatch).
-      const md5 = createHash('md5').update(blob.body.toBuffer()).digest();
+      const md5 = blob.body.digest('md5');
       if (!md5.equals(Buffer.from(blob.contentMD5))) {
         throw new StorageUnavailableError('blob.upload', new Error('Md5Mismatch (400)'));
       }
