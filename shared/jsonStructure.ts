@@ -13,18 +13,27 @@ import { RequestError } from './errors';
  * Duplicate keys are found by counting rather than by collecting: JSON.parse makes one object per
  * `{` with one property per distinct key, so the text has more keys than the parsed value exactly
  * when some object repeats one ("a" and "\u0061" included, since JSON.parse decodes both). Only
- * then is the text scanned again to say where (findDuplicateKey). Collecting every key of every
+ * then is the text scanned again, collecting keys, to say where (findDuplicateKey). Collecting every key of every
  * object in a Set cost more than JSON.parse itself on a large file.
  */
 export function checkJsonStructure(text: string, parsed: unknown, maxDepth: number): void {
-  if (scanKeysAndDepth(text, maxDepth) !== countParsedKeys(parsed)) findDuplicateKey(text);
+  if (scanKeys(text, maxDepth) !== countParsedKeys(parsed)) findDuplicateKey(text, maxDepth);
 }
 
-/** Counts the keys in the text, checking nesting depth and surrogate escapes on the way. */
-function scanKeysAndDepth(text: string, maxDepth: number): number {
+/**
+ * One pass over the text: counts the keys, checking nesting depth and surrogate escapes on the way.
+ * `onKey` (the slow path only) gets each key's object, numbered in order of its `{`, and the
+ * positions of the key's quotes.
+ */
+function scanKeys(
+  text: string,
+  maxDepth: number,
+  onKey?: (object: number, quote: number, end: number) => void,
+): number {
   const n = text.length;
-  // One entry per open container: true for an object, false for an array.
-  const open: boolean[] = [];
+  // One entry per open container: an object's number, or -1 for an array.
+  const open: number[] = [];
+  let objects = 0;
   let expectKey = false;
   let keys = 0;
   // Strings before the next backslash have no escapes: their end is found with indexOf.
@@ -39,11 +48,12 @@ function scanKeysAndDepth(text: string, maxDepth: number): number {
       }
       if (expectKey) {
         keys++;
+        onKey?.(open[open.length - 1]!, i, end);
         expectKey = false;
       }
       i = end;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      open.push(c === 0x7b);
+      open.push(c === 0x7b ? objects++ : -1);
       expectKey = c === 0x7b;
       if (open.length > maxDepth) {
         throw new RequestError(400, 'json_too_deep', `The body nests deeper than ${maxDepth} levels.`);
@@ -51,7 +61,7 @@ function scanKeysAndDepth(text: string, maxDepth: number): number {
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       open.pop();
     } else if (c === 0x2c /* , */) {
-      expectKey = open[open.length - 1] === true;
+      expectKey = open[open.length - 1]! >= 0;
     }
   }
   return keys;
@@ -84,40 +94,29 @@ function escapedStringEnd(text: string, quote: number): number {
 }
 
 /**
- * The slow path, taken only when a duplicate is known to exist: collects each object's keys to
- * report where the first repeat is.
+ * The slow path, taken only when a duplicate is known to exist: the same scan, collecting each
+ * object's keys to report where the first repeat is.
  */
-function findDuplicateKey(text: string): never {
-  const open: Array<Set<string> | null> = [];
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      const end = escapedStringEnd(text, i);
-      const keys = open[open.length - 1];
-      if (expectKey && keys) {
-        // "a" and "\u0061" are the same key.
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (keys.has(key)) {
-          throw new RequestError(400, 'duplicate_key', 'An object in the body repeats a key.', [
-            { message: `duplicate key at character ${i}` },
-          ]);
-        }
-        keys.add(key);
-        expectKey = false;
-      }
-      i = end;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      open.push(c === 0x7b ? new Set() : null);
-      expectKey = c === 0x7b;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      open.pop();
-    } else if (c === 0x2c /* , */) {
-      expectKey = open[open.length - 1] instanceof Set;
-    }
-  }
+function findDuplicateKey(text: string, maxDepth: number): never {
+  const keysOf = new Map<number, Set<string>>();
+  scanKeys(text, maxDepth, (object, quote, end) => {
+    // "a" and "\u0061" are the same key.
+    const key = JSON.parse(text.slice(quote, end + 1)) as string;
+    const keys = keysOf.get(object) ?? new Set<string>();
+    if (keys.has(key)) throw duplicateKey(quote);
+    keysOf.set(object, keys.add(key));
+  });
   // Unreachable for text JSON.parse accepted: the counts differ only when a key repeats.
-  throw new RequestError(400, 'duplicate_key', 'An object in the body repeats a key.');
+  throw duplicateKey();
+}
+
+function duplicateKey(at?: number): RequestError {
+  return new RequestError(
+    400,
+    'duplicate_key',
+    'An object in the body repeats a key.',
+    at === undefined ? [] : [{ message: `duplicate key at character ${at}` }],
+  );
 }
 
 function nextIndexOf(text: string, search: string, from: number): number {
