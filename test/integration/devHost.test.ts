@@ -23,6 +23,7 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
   let httpsPort: number;
   let demoKey: string;
   let output = '';
+  let inspector: StorageInspector;
   const certDir = mkdtempSync(join(tmpdir(), 'ingest-certs-'));
 
   beforeAll(async () => {
@@ -45,6 +46,7 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     }
     baseUrl = `http://127.0.0.1:${port}`;
     demoKey = /Authorization: Bearer (\S+)'/.exec(output)![1]!;
+    inspector = new StorageInspector(azuriteConnectionString(), names.rawContainer, names.idempotencyTable);
   }, 30_000);
 
   afterAll(async () => {
@@ -104,11 +106,6 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(((await second.json()) as { status: string }).status).toBe('duplicate');
 
-    const inspector = new StorageInspector(
-      azuriteConnectionString(),
-      names.rawContainer,
-      names.idempotencyTable,
-    );
     expect(await inspector.blobNames('truck-042/')).toEqual([firstBody.blob]);
     const blob = await inspector.blob(firstBody.blob);
     expect(blob.bytes.toString()).toBe(body);
@@ -134,11 +131,6 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
     expect({ status: res.status, answer: answer.status }).toEqual({ status: 200, answer: 'stored' });
     expect(answer.sha256).toBe(createHash('sha256').update(body).digest('hex'));
 
-    const inspector = new StorageInspector(
-      azuriteConnectionString(),
-      names.rawContainer,
-      names.idempotencyTable,
-    );
     const blob = await inspector.blob(answer.blob);
     expect(blob.bytes.equals(body)).toBe(true);
     // Sent as the request's Content-MD5 (Azurite refuses a mismatch) and stored as the blob's.
