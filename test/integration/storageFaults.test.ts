@@ -1,7 +1,5 @@
-import { loadConfig } from '../../shared/config';
 import { RawBody } from '../../shared/rawBody';
 import { BlobRawStore } from '../../shared/storage/blobRawStore';
-import { createStorageClients } from '../../shared/storage/clients';
 import { ChaosFault as FaultKind, ChaosProxy } from '../support/faults/faultProxy';
 import { azuritePorts, connectionStringVia, describeWithAzurite } from '../helpers/azurite';
 import { storageOps, type StorageOp } from '../helpers/storageOps';
@@ -16,14 +14,13 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
   let blobProxy: ChaosProxy;
   let tableProxy: ChaosProxy;
   let app: TestApp;
-  let via: string;
   let device = 0;
 
   beforeAll(async () => {
     const { blobPort, tablePort } = azuritePorts();
     blobProxy = new ChaosProxy({ host: '127.0.0.1', port: blobPort });
     tableProxy = new ChaosProxy({ host: '127.0.0.1', port: tablePort });
-    via = connectionStringVia(await blobProxy.listen(), await tableProxy.listen());
+    const via = connectionStringVia(await blobProxy.listen(), await tableProxy.listen());
     app = await createTestApp({ STORAGE_TIMEOUT_MS: '1500', RETRY_AFTER_SECONDS: '7' }, via);
   });
   afterEach(() => {
@@ -121,10 +118,8 @@ describeWithAzurite('storage faults at every step, then the device retries', () 
       bytes.subarray(Math.floor((i * bytes.length) / 7), Math.floor(((i + 1) * bytes.length) / 7)),
     );
     const body = RawBody.fromChunks(chunks);
-    const clients = createStorageClients(
-      loadConfig({ DATA_STORAGE_CONNECTION_STRING: via, RAW_CONTAINER: app.runtime.config.rawContainer }),
-    );
-    const store = new BlobRawStore(clients.rawContainer, 5_000);
+    // The app's own container client, which reaches Azurite through the fault proxy.
+    const store = new BlobRawStore(app.runtime.clients.rawContainer, 5_000);
     blobProxy.add({ label: 'first put', match: storageOps.blobPut, fault: FaultKind.Status503, times: 1 });
 
     const name = `truck-chunks/retried-${Date.now()}.json`;
