@@ -1196,92 +1196,268 @@ describe('azure.yaml', () => {
     });
   });
 
-  describe('preprovision hook: registers Microsoft.App for a first Flex Consumption deployment', () => {
-    const hook = () =>
-      (azureYaml.hooks as Record<string, Record<string, Record<string, string>>>).preprovision!;
+  const hooks = () => azureYaml.hooks as Record<string, Record<string, Record<string, string>>>;
+  const hookFile = (name: string) => readFileSync(join(REPO_ROOT, 'scripts', 'infra', 'hooks', name), 'utf8');
 
-    it('exists for both shells, and stops provisioning when it fails', () => {
-      expect(hook().posix).toEqual({
+  it('runs both hooks in both shells, and stops azd when they fail', () => {
+    for (const [event, script] of [
+      ['preprovision', 'register-providers'],
+      ['predeploy', 'wait-for-roles'],
+    ] as const) {
+      expect(hooks()[event]!.posix).toEqual({
         shell: 'sh',
-        run: 'sh scripts/infra/hooks/register-providers.sh',
+        run: `sh scripts/infra/hooks/${script}.sh`,
         continueOnError: 'false',
       });
-      expect(hook().windows).toEqual({
+      expect(hooks()[event]!.windows).toEqual({
         shell: 'pwsh',
-        run: 'scripts/infra/hooks/register-providers.ps1',
+        run: `scripts/infra/hooks/${script}.ps1`,
         continueOnError: 'false',
       });
-    });
+    }
+  });
 
-    it("has scripts that check first and register Microsoft.App with --wait on azd's subscription", () => {
-      for (const file of ['register-providers.sh', 'register-providers.ps1']) {
-        const script = readFileSync(join(REPO_ROOT, 'scripts', 'infra', 'hooks', file), 'utf8');
-        expect({ file, providers: /Microsoft\.App/.test(script) }).toEqual({ file, providers: true });
-        expect(script).toMatch(/az provider show --namespace "?\$namespace"? .*--query registrationState/);
-        expect(script).toMatch(/az provider register --namespace "?\$namespace"? .*--wait/);
-        expect(script).toMatch(/AZURE_SUBSCRIPTION_ID/);
-      }
-    });
-
-    /** Runs the posix hook with a fake `az` that logs its arguments and reports `state`. */
-    const runPosixHook = (state: string | undefined, env: Record<string, string> = {}) => {
-      const dir = tempDir('fake-az');
-      const log = join(dir, 'az.log');
-      const bin = join(dir, 'bin');
-      mkdirSync(bin);
-      if (state !== undefined) {
-        const fake = join(bin, 'az');
-        writeFileSync(
-          fake,
-          `#!/bin/sh\necho "$*" >> "${log}"\ncase "$2" in show) echo "${state}" ;; esac\nexit 0\n`,
-        );
-        chmodSync(fake, 0o755);
-      }
-      // PATH holds only the fake: the script needs nothing but shell built-ins and az, and a real
-      // az on the machine must never be reached from a test.
-      const shell = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
-      const result = spawnSync(shell, ['scripts/infra/hooks/register-providers.sh'], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { PATH: bin, ...env },
-      });
-      let calls: string[] = [];
-      try {
-        calls = readFileSync(log, 'utf8').trim().split('\n');
-      } catch {
-        // az never ran
-      }
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+  /**
+   * Runs a posix hook with PATH holding only a fake `az` (driven by FAKE_* variables, logging every
+   * call), a fake `sleep` that only logs (no test waits), and the real `date`. A real az on the
+   * machine is never reached from a test.
+   */
+  const runPosixHook = (script: string, env: Record<string, string>, withAz = true) => {
+    const dir = tempDir('fake-az');
+    const log = join(dir, 'calls.log');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const tool = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
     };
-    const posix = process.platform === 'win32' ? it.skip : it;
+    if (withAz) {
+      tool(
+        'az',
+        [
+          `echo "az $*" >> "${log}"`,
+          'sub=; prev=',
+          'for a in "$@"; do [ "$prev" = "--subscription" ] && sub=$a; prev=$a; done',
+          'case "$1 $2" in',
+          '"account show")',
+          '  if [ -n "$sub" ]; then case " ${FAKE_SUBSCRIPTIONS:-} " in *" $sub "*) echo "$sub"; exit 0;; esac;',
+          `    echo "ERROR: Subscription '$sub' not found." >&2; exit 1; fi`,
+          '  [ -n "${FAKE_USER:-}" ] && echo "$FAKE_USER" && exit 0; exit 1;;',
+          '"provider show") echo "${FAKE_STATE:-Registered}";;',
+          '"role assignment")',
+          `  n=0; [ -f "${dir}/count" ] && read -r n < "${dir}/count"; n=$((n + 1)); echo $n > "${dir}/count"`,
+          '  [ "$n" -gt "${FAKE_MISSING_CALLS:-0}" ] && echo "${FAKE_CREATED_ON:-}";;',
+          'esac',
+          'exit 0',
+        ].join('\n'),
+      );
+    }
+    tool('sleep', `echo "sleep $1" >> "${log}"`);
+    const date = spawnSync('sh', ['-c', 'command -v date'], { encoding: 'utf8' }).stdout.trim();
+    tool('date', `exec ${date} "$@"`);
+    const shell = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
+    const result = spawnSync(shell, [`scripts/infra/hooks/${script}.sh`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: bin, ...env },
+    });
+    let calls: string[] = [];
+    try {
+      calls = readFileSync(log, 'utf8').trim().split('\n');
+    } catch {
+      // nothing ran
+    }
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+  };
+  const posix = process.platform === 'win32' ? it.skip : it;
+  const SIGNED_IN = {
+    AZURE_SUBSCRIPTION_ID: 'sub-1',
+    FAKE_SUBSCRIPTIONS: 'sub-1',
+    FAKE_USER: 'me@contoso.com',
+  };
 
-    posix('leaves an already registered provider alone (no register call)', () => {
-      const run = runPosixHook('Registered', { AZURE_SUBSCRIPTION_ID: 'sub-1' });
+  describe('az session (both hooks): the subscription azd deploys to, or a clear stop', () => {
+    for (const script of ['register-providers', 'wait-for-roles']) {
+      posix(`${script}: stops with the install hint when the Azure CLI is missing`, () => {
+        const run = runPosixHook(script, { AZURE_SUBSCRIPTION_ID: 'sub-1' }, false);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('the Azure CLI (az) is needed and was not found on PATH');
+      });
+
+      posix(`${script}: never falls back to az's default subscription`, () => {
+        const run = runPosixHook(script, { FAKE_SUBSCRIPTIONS: 'sub-1', FAKE_USER: 'me@contoso.com' });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('AZURE_SUBSCRIPTION_ID is not set');
+        expect(run.calls.filter((c) => c.startsWith('az '))).toEqual([]);
+      });
+
+      posix(`${script}: stops when az is signed in to an account that cannot see the subscription`, () => {
+        const run = runPosixHook(script, {
+          AZURE_SUBSCRIPTION_ID: 'sub-1',
+          AZURE_TENANT_ID: 'tenant-1',
+          FAKE_SUBSCRIPTIONS: 'other-sub',
+          FAKE_USER: 'someone@elsewhere.com',
+        });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('the Azure CLI cannot use subscription sub-1, the one azd deploys to');
+        expect(run.stderr).toContain('It is signed in as someone@elsewhere.com');
+        expect(run.stderr).toContain('Run: az login --tenant tenant-1');
+      });
+    }
+
+    it('has the same checks and messages in the PowerShell scripts (pwsh is not installed here: read, not run)', () => {
+      const sh = hookFile('az-session.sh');
+      const ps = hookFile('az-session.ps1');
+      for (const message of [
+        'the Azure CLI (az) is needed and was not found on PATH.',
+        'AZURE_SUBSCRIPTION_ID is not set. azd sets it for its hooks',
+        ', the one azd deploys to.',
+        'who cannot see that subscription (another account or tenant).',
+        '(the account azd uses: azd auth login --check-status)',
+      ]) {
+        expect({ message, sh: sh.includes(message), ps: ps.includes(message) }).toEqual({
+          message,
+          sh: true,
+          ps: true,
+        });
+      }
+      expect(ps).toMatch(/az account show --subscription \$env:AZURE_SUBSCRIPTION_ID/);
+      for (const file of ['register-providers.ps1', 'wait-for-roles.ps1']) {
+        const script = hookFile(file);
+        expect(script).toContain(". (Join-Path $PSScriptRoot 'az-session.ps1')");
+        expect(script).toMatch(/Assert-AzSession '(preprovision|predeploy)'/);
+        // Every az call names azd's subscription.
+        for (const line of script.split('\n').filter((l) => /^\s*(\$\w+ = )?az /.test(l)))
+          expect({
+            file,
+            line,
+            subscription: line.includes('--subscription $env:AZURE_SUBSCRIPTION_ID'),
+          }).toEqual({
+            file,
+            line,
+            subscription: true,
+          });
+      }
+    });
+  });
+
+  describe('preprovision: registers Microsoft.App for a first Flex Consumption deployment', () => {
+    posix("leaves an already registered provider alone (no register call), on azd's subscription", () => {
+      const run = runPosixHook('register-providers', { ...SIGNED_IN, FAKE_STATE: 'Registered' });
       expect(run.status).toBe(0);
       expect(run.calls).toEqual([
-        'provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
+        'az account show --subscription sub-1 --query id --output tsv',
+        'az provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
       ]);
     });
 
     posix('registers an unregistered provider and waits for it', () => {
-      const run = runPosixHook('NotRegistered', { AZURE_SUBSCRIPTION_ID: 'sub-1' });
+      const run = runPosixHook('register-providers', { ...SIGNED_IN, FAKE_STATE: 'NotRegistered' });
       expect(run.status).toBe(0);
-      expect(run.calls).toEqual([
-        'provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
-        'provider register --namespace Microsoft.App --subscription sub-1 --wait',
+      expect(run.calls.slice(1)).toEqual([
+        'az provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
+        'az provider register --namespace Microsoft.App --subscription sub-1 --wait',
       ]);
     });
 
-    posix("uses az's default subscription when azd has none yet", () => {
-      const run = runPosixHook('Registering');
-      expect(run.status).toBe(0);
-      expect(run.calls[1]).toBe('provider register --namespace Microsoft.App --wait');
-    });
-
     posix('fails with the manual command when the Azure CLI is missing', () => {
-      const run = runPosixHook(undefined);
+      const run = runPosixHook('register-providers', { AZURE_SUBSCRIPTION_ID: 'sub-1' }, false);
       expect(run.status).not.toBe(0);
       expect(run.stderr).toContain('az provider register --namespace Microsoft.App --wait');
+    });
+
+    it('has a PowerShell twin that checks first and registers with --wait', () => {
+      const script = hookFile('register-providers.ps1');
+      expect(script).toMatch(/az provider show --namespace \$namespace .*--query registrationState/);
+      expect(script).toMatch(/az provider register --namespace \$namespace .*--wait/);
+    });
+  });
+
+  describe("predeploy: waits for the app identity's role assignments before the code deploy", () => {
+    const ids = [
+      '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sthostx/providers/Microsoft.Authorization/roleAssignments/11111111-1111-1111-1111-111111111111',
+      '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Insights/components/appi-x/providers/Microsoft.Authorization/roleAssignments/22222222-2222-2222-2222-222222222222',
+    ].join(' ');
+    const ago = (seconds: number) =>
+      new Date(Date.now() - seconds * 1000).toISOString().replace('Z', '+00:00');
+    const sleeps = (calls: string[]) =>
+      calls.filter((c) => c.startsWith('sleep ')).map((c) => Number(c.slice(6)));
+
+    posix('does not wait at all for assignments created long ago', () => {
+      const run = runPosixHook('wait-for-roles', {
+        ...SIGNED_IN,
+        APP_ROLE_ASSIGNMENT_IDS: ids,
+        FAKE_CREATED_ON: ago(3600),
+      });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(sleeps(run.calls)).toEqual([]);
+      expect(run.calls.filter((c) => c.startsWith('az role'))).toEqual([
+        "az role assignment list --scope /subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sthostx --subscription sub-1 --query [?name=='11111111-1111-1111-1111-111111111111'].createdOn | [0] --output tsv",
+        "az role assignment list --scope /subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Insights/components/appi-x --subscription sub-1 --query [?name=='22222222-2222-2222-2222-222222222222'].createdOn | [0] --output tsv",
+      ]);
+      expect(run.stdout).toContain("The app's role assignments are in place.");
+    });
+
+    posix('polls until the assignments appear, then waits out the propagation time of the newest', () => {
+      const run = runPosixHook('wait-for-roles', {
+        ...SIGNED_IN,
+        APP_ROLE_ASSIGNMENT_IDS: ids,
+        FAKE_MISSING_CALLS: '2',
+        FAKE_CREATED_ON: ago(60),
+        ROLE_WAIT_INTERVAL_SECONDS: '10',
+        ROLE_PROPAGATION_SECONDS: '600',
+      });
+      expect(run.status).toBe(0);
+      const waits = sleeps(run.calls);
+      expect(waits.slice(0, 2)).toEqual([10, 10]);
+      expect(waits).toHaveLength(3);
+      // 600 s after creation, less the 60 s already passed (and the second or two this test took).
+      expect(waits[2]).toBeGreaterThanOrEqual(530);
+      expect(waits[2]).toBeLessThanOrEqual(540);
+      expect(run.stdout).toMatch(/Waiting 5[34]\ds more for Azure RBAC/);
+    });
+
+    posix('gives up with a clear message when an assignment never appears', () => {
+      const run = runPosixHook('wait-for-roles', {
+        ...SIGNED_IN,
+        APP_ROLE_ASSIGNMENT_IDS: ids,
+        FAKE_MISSING_CALLS: '1000',
+        ROLE_WAIT_TIMEOUT_SECONDS: '30',
+        ROLE_WAIT_INTERVAL_SECONDS: '10',
+      });
+      expect(run.status).toBe(1);
+      expect(sleeps(run.calls)).toEqual([10, 10, 10]);
+      expect(run.stderr).toContain(
+        'predeploy: role assignment 11111111-1111-1111-1111-111111111111 on /subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sthostx did not appear within 30s.',
+      );
+      expect(run.stderr).toContain("then run 'azd deploy' again");
+    });
+
+    posix('needs the deployment output listing the assignments', () => {
+      const run = runPosixHook('wait-for-roles', SIGNED_IN);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("APP_ROLE_ASSIGNMENT_IDS is not set: run 'azd provision' first");
+    });
+
+    it('has a PowerShell twin with the same settings, defaults and messages', () => {
+      const ps = hookFile('wait-for-roles.ps1');
+      const sh = hookFile('wait-for-roles.sh');
+      for (const fragment of [
+        'ROLE_WAIT_TIMEOUT_SECONDS',
+        'ROLE_WAIT_INTERVAL_SECONDS',
+        'ROLE_PROPAGATION_SECONDS',
+        "APP_ROLE_ASSIGNMENT_IDS is not set: run 'azd provision' first",
+        "then run 'azd deploy' again",
+        "The app's role assignments are in place.",
+        '--query "[?name==\'$name\'].createdOn | [0]" --output tsv',
+      ]) {
+        expect({ fragment, sh: sh.includes(fragment), ps: ps.includes(fragment) }).toEqual({
+          fragment,
+          sh: true,
+          ps: true,
+        });
+      }
+      expect(ps).toMatch(/\{ 300 \}[\s\S]*\{ 10 \}[\s\S]*\{ 600 \}/);
     });
   });
 });
