@@ -1,12 +1,13 @@
 /**
  * Post-deploy smoke test:
  *
- *   npm run smoke -- <baseUrl> <deviceId> <key> [--account <name>] [--container <name>]
+ *   npm run smoke -- <baseUrl> <deviceId> <key> [--blob-endpoint <url>] [--container <name>]
  *
  * <baseUrl> is the Function App URL (azd output FUNCTION_APP_URL, e.g. https://func-api-xyz.azurewebsites.net),
  * or the INGEST_ENDPOINT template with its {deviceId} placeholder. <key> is the device key issued by
- * the device CLI. `--account` is the data storage account (azd output DATA_STORAGE_ACCOUNT_NAME; that
- * environment variable is the fallback), read with the caller's own Entra ID sign-in
+ * the device CLI. `--blob-endpoint` is the data storage account's blob endpoint (azd output
+ * DATA_STORAGE_BLOB_ENDPOINT, that environment variable is the fallback: no host name is assumed, so
+ * sovereign clouds work too), read with the caller's own Entra ID sign-in
  * (DefaultAzureCredential: azd auth login, az login, ...). `--container` (fallback RAW_CONTAINER) is
  * the container the answers must name; without it, whatever the first answer names.
  *
@@ -37,8 +38,8 @@ export interface SmokeOptions {
   baseUrl: string;
   deviceId: string;
   key: string;
-  /** The data storage account the stored blob is read back from (default downloadBlob). */
-  account?: string;
+  /** Blob endpoint of the data storage account the stored blob is read back from (default downloadBlob). */
+  blobEndpoint?: string;
   /** The container every answer must name; default: whatever the first answer names. */
   container?: string;
   /** How the stored blob is read back; default: the account's blob endpoint with DefaultAzureCredential. */
@@ -108,12 +109,9 @@ export function samplePayload(deviceId: string, now: Date = new Date()): unknown
   };
 }
 
-/** Reads blobs of `https://<account>.blob.core.windows.net` as whoever is signed in on this machine. */
-export function azureBlobDownloader(account: string): DownloadBlob {
-  const service = new BlobServiceClient(
-    `https://${account}.blob.core.windows.net`,
-    new DefaultAzureCredential(),
-  );
+/** Reads blobs from the account's blob endpoint as whoever is signed in on this machine. */
+export function azureBlobDownloader(blobEndpoint: string): DownloadBlob {
+  const service = new BlobServiceClient(blobEndpoint, new DefaultAzureCredential());
   return (container, name) => service.getContainerClient(container).getBlobClient(name).downloadToBuffer();
 }
 
@@ -143,10 +141,10 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   const retryDelayMs = options.retryDelayMs ?? 20_000;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const downloadBlob =
-    options.downloadBlob ?? (options.account ? azureBlobDownloader(options.account) : undefined);
+    options.downloadBlob ?? (options.blobEndpoint ? azureBlobDownloader(options.blobEndpoint) : undefined);
   if (!downloadBlob) {
     throw new SmokeFailure(
-      'no data storage account to read the stored blob back from: pass --account (or set DATA_STORAGE_ACCOUNT_NAME)',
+      'no data storage account to read the stored blob back from: pass --blob-endpoint (or set DATA_STORAGE_BLOB_ENDPOINT)',
     );
   }
 
@@ -305,11 +303,11 @@ export interface SmokeArguments {
   baseUrl: string;
   deviceId: string;
   key: string;
-  account?: string;
+  blobEndpoint?: string;
   container?: string;
 }
 
-/** The command line, with DATA_STORAGE_ACCOUNT_NAME and RAW_CONTAINER as fallbacks; a string is a usage error. */
+/** The command line, with DATA_STORAGE_BLOB_ENDPOINT and RAW_CONTAINER as fallbacks; a string is a usage error. */
 export function parseSmokeArguments(
   argv: string[],
   env: Record<string, string | undefined> = process.env,
@@ -323,11 +321,14 @@ export function parseSmokeArguments(
   const [baseUrl, deviceId, key, ...extra] = parsed.positionals;
   if (!baseUrl || !deviceId || !key) return 'expected <baseUrl> <deviceId> <key>';
   if (extra.length > 0) return `unexpected argument "${extra[0]}"`;
-  const account = parsed.values.account?.trim() || env.DATA_STORAGE_ACCOUNT_NAME?.trim() || undefined;
+  const blobEndpoint =
+    parsed.values['blob-endpoint']?.trim() || env.DATA_STORAGE_BLOB_ENDPOINT?.trim() || undefined;
   const container = parsed.values.container?.trim() || env.RAW_CONTAINER?.trim() || undefined;
-  if (!account) return 'the data storage account is needed to read the stored blob back: --account <name>';
-  if (!/^[a-z0-9]{3,24}$/.test(account)) return `"${account}" is not a storage account name`;
-  return { baseUrl, deviceId, key, account, container };
+  if (!blobEndpoint)
+    return "the data account's blob endpoint is needed to read the stored blob back: --blob-endpoint <url>";
+  if (!/^https:\/\/[^/?#\s]+\/?$/.test(blobEndpoint))
+    return `"${blobEndpoint}" is not an https blob endpoint`;
+  return { baseUrl, deviceId, key, blobEndpoint, container };
 }
 
 function parseSmokeArgv(argv: string[]) {
@@ -335,7 +336,7 @@ function parseSmokeArgv(argv: string[]) {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { account: { type: 'string' }, container: { type: 'string' } },
+    options: { 'blob-endpoint': { type: 'string' }, container: { type: 'string' } },
   });
 }
 
@@ -344,11 +345,11 @@ async function main(): Promise<void> {
   if (typeof args === 'string') {
     console.error(`smoke: ${args}`);
     console.error(
-      'usage: npm run smoke -- <baseUrl> <deviceId> <key> [--account <name>] [--container <name>]',
+      'usage: npm run smoke -- <baseUrl> <deviceId> <key> [--blob-endpoint <url>] [--container <name>]',
     );
     console.error(
       '  e.g. npm run smoke -- "$(azd env get-value FUNCTION_APP_URL)" truck-042 "$DEVICE_KEY" ' +
-        '--account "$(azd env get-value DATA_STORAGE_ACCOUNT_NAME)"',
+        '--blob-endpoint "$(azd env get-value DATA_STORAGE_BLOB_ENDPOINT)"',
     );
     process.exit(2);
   }
