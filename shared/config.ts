@@ -14,6 +14,8 @@ export type StorageConnection =
 export interface Config {
   storage: StorageConnection;
   rawContainer: string;
+  /** Where the scheduled exports of the tables go (shared/tableExport). */
+  exportsContainer: string;
   idempotencyTable: string;
   maxBodyBytes: number;
   /** Upper bound for one storage operation including the SDK's own retries. */
@@ -50,6 +52,13 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     storage,
     rawContainer: matching(env, 'RAW_CONTAINER', 'raw', CONTAINER_NAME, 'a blob container name'),
+    exportsContainer: matching(
+      env,
+      'TABLE_EXPORTS_CONTAINER',
+      'table-exports',
+      CONTAINER_NAME,
+      'a blob container name',
+    ),
     idempotencyTable: matching(env, 'IDEMPOTENCY_TABLE', 'idempotency', TABLE_NAME, 'a table name'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
     storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),

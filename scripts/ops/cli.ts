@@ -10,6 +10,7 @@ import { backfillCommand } from './backfill/command';
 import { coverageCommand } from './coverage/command';
 import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
+import { restoreTablesCommand } from './restoreTablesCommand';
 import { vendorCommand } from './vendor/vendorCommand';
 
 export function opsProgram(): Command {
@@ -19,6 +20,7 @@ export function opsProgram(): Command {
     .addCommand(backfillCommand())
     .addCommand(coverageCommand())
     .addCommand(vendorCommand())
+    .addCommand(restoreTablesCommand())
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 }
