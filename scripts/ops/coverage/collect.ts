@@ -10,7 +10,10 @@ import type { FileSummary, Range } from './coverage';
 import { odataString } from '../../../shared/storage/odata';
 
 /** Registered devices and every device with at least one blob (one delimiter listing, not a full one). */
-export async function devicesToReport(registry: TableDeviceRegistry, raw: ContainerClient): Promise<string[]> {
+export async function devicesToReport(
+  registry: TableDeviceRegistry,
+  raw: ContainerClient,
+): Promise<string[]> {
   const ids = new Set((await registry.list()).map((d) => d.deviceId));
   for await (const item of raw.listBlobsByHierarchy('/')) {
     if (item.kind === 'prefix') ids.add(item.name.replace(/\/$/, ''));
@@ -22,7 +25,11 @@ export async function devicesToReport(registry: TableDeviceRegistry, raw: Contai
  * The entries whose readings overlap the range, or which arrived in it (files without reading
  * times): two conditions the table evaluates, so only those entries travel.
  */
-export async function summariesOf(table: TableClient, deviceId: string, { from, to }: Range): Promise<FileSummary[]> {
+export async function summariesOf(
+  table: TableClient,
+  deviceId: string,
+  { from, to }: Range,
+): Promise<FileSummary[]> {
   const f = odataString(from.toISOString());
   const t = odataString(to.toISOString());
   const filter =
@@ -44,7 +51,11 @@ export async function summariesOf(table: TableClient, deviceId: string, { from, 
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
-export async function mapBounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -35,22 +35,37 @@ interface CoverageOptions {
 function instant(name: string, text: string): Date {
   const ms = Date.parse(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms))
-    throw new UsageError(`${name} must be an ISO date or date-time (e.g. 2026-11-01 or 2026-11-01T06:00Z); got "${text}".`);
+    throw new UsageError(
+      `${name} must be an ISO date or date-time (e.g. 2026-11-01 or 2026-11-01T06:00Z); got "${text}".`,
+    );
   return new Date(ms);
 }
 
 export function coverageCommand(): Command {
   return new Command('coverage')
-    .description('Data gaps per device and UTC hour, and device clocks that are off (terminal, --json, --out HTML).')
+    .description(
+      'Data gaps per device and UTC hour, and device clocks that are off (terminal, --json, --out HTML).',
+    )
     .requiredOption('--from <iso>', 'start of the range, inclusive (UTC unless the time says otherwise)')
     .requiredOption('--to <iso>', 'end of the range, exclusive')
-    .option('--device <id...>', 'only these devices (default: every registered device and every device with files)', deviceIdsArg)
+    .option(
+      '--device <id...>',
+      'only these devices (default: every registered device and every device with files)',
+      deviceIdsArg,
+    )
     .option('--json', 'one JSON document on stdout')
     .option('--out <file>', 'also write a self-contained HTML heatmap here')
-    .option('--clock-tolerance <duration>', 'how far send time may differ from receive time: 90s, 5m, 1h', '5m')
+    .option(
+      '--clock-tolerance <duration>',
+      'how far send time may differ from receive time: 90s, 5m, 1h',
+      '5m',
+    )
     .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login)')
     .option('--concurrency <n>', 'devices read at once', integerArg(1, 64), 8)
-    .option('--rebuild', 'first write summaries into entries stored before summaries existed (reads those blobs once)')
+    .option(
+      '--rebuild',
+      'first write summaries into entries stored before summaries existed (reads those blobs once)',
+    )
     .option('--quiet', 'no progress output')
     .action(async (options: CoverageOptions) => {
       const from = instant('--from', options.from);
@@ -61,15 +76,25 @@ export function coverageCommand(): Command {
 
       const { config, clients } = await openStorage(options.account);
       if (options.rebuild) {
-        const bar = process.stderr.isTTY && !options.quiet ? new SingleBar({ format: 'rebuild [{bar}] {value}/{total} entries', stream: process.stderr }) : undefined;
-        const result = await rebuildSummaries(clients.idempotencyTable, clients.rawContainer, profilesFromSchemas(readModelSchemas()), {
-          devices: options.device,
-          concurrency,
-          progress: (done, total) => (done === 0 ? bar?.start(total, 0) : bar?.update(done)),
-        });
+        const bar =
+          process.stderr.isTTY && !options.quiet
+            ? new SingleBar({ format: 'rebuild [{bar}] {value}/{total} entries', stream: process.stderr })
+            : undefined;
+        const result = await rebuildSummaries(
+          clients.idempotencyTable,
+          clients.rawContainer,
+          profilesFromSchemas(readModelSchemas()),
+          {
+            devices: options.device,
+            concurrency,
+            progress: (done, total) => (done === 0 ? bar?.start(total, 0) : bar?.update(done)),
+          },
+        );
         bar?.stop();
         if (!options.quiet)
-          console.error(`rebuild: ${result.rebuilt} of ${result.examined} entries summarised now; ${result.failed.length} failed.`);
+          console.error(
+            `rebuild: ${result.rebuilt} of ${result.examined} entries summarised now; ${result.failed.length} failed.`,
+          );
         for (const f of result.failed) console.error(`  ${f.deviceId} ${f.blobName}: ${f.reason}`);
         if (result.failed.length) process.exitCode = EXIT.failed;
       }
@@ -87,7 +112,12 @@ export function coverageCommand(): Command {
         generatedAt: new Date().toISOString(),
         clockToleranceSeconds: toleranceSeconds,
         devices: await mapBounded(devices, concurrency, async (deviceId) =>
-          coverageOf(deviceId, await summariesOf(clients.idempotencyTable, deviceId, range), range, toleranceSeconds),
+          coverageOf(
+            deviceId,
+            await summariesOf(clients.idempotencyTable, deviceId, range),
+            range,
+            toleranceSeconds,
+          ),
         ),
       };
       if (options.out) {

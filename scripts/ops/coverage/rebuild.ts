@@ -29,10 +29,19 @@ export async function rebuildSummaries(
   const filter = options.devices?.length
     ? options.devices.map((d) => `PartitionKey eq ${odataString(d)}`).join(' or ')
     : undefined;
-  const todo: Array<{ partitionKey: string; rowKey: string; blobName: string; schemaId: string; receivedAt: string }> = [];
+  const todo: Array<{
+    partitionKey: string;
+    rowKey: string;
+    blobName: string;
+    schemaId: string;
+    receivedAt: string;
+  }> = [];
   let examined = 0;
   const entities = table.listEntities<Record<string, unknown>>({
-    queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'blobName', 'schemaId', 'receivedAt', 'summaryVersion'] },
+    queryOptions: {
+      filter,
+      select: ['PartitionKey', 'RowKey', 'blobName', 'schemaId', 'receivedAt', 'summaryVersion'],
+    },
   });
   for await (const e of entities) {
     examined++;
@@ -53,10 +62,17 @@ export async function rebuildSummaries(
       const bytes = await raw.getBlockBlobClient(entry.blobName).downloadToBuffer();
       const payload: unknown = JSON.parse(bytes.toString('utf8'));
       const fields = summaryEntityFields(profiles[entry.schemaId], payload, new Date(entry.receivedAt));
-      await table.updateEntity({ partitionKey: entry.partitionKey, rowKey: entry.rowKey, ...fields }, 'Merge');
+      await table.updateEntity(
+        { partitionKey: entry.partitionKey, rowKey: entry.rowKey, ...fields },
+        'Merge',
+      );
     } catch (err) {
       // A blob that is missing (entry still pending) or unreadable is reported, not fatal.
-      failed.push({ deviceId: entry.partitionKey, blobName: entry.blobName, reason: (err as Error).message.split('\n')[0]! });
+      failed.push({
+        deviceId: entry.partitionKey,
+        blobName: entry.blobName,
+        reason: (err as Error).message.split('\n')[0]!,
+      });
     }
     options.progress?.(++done, todo.length);
   });
