@@ -10,7 +10,7 @@ import { backfillCommand } from './backfill/command';
 import { coverageCommand } from './coverage/command';
 import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
-import { vendorCommand } from './vendor/vendorCommand';
+import { vendorCommand } from './handoff/command';
 
 export function opsProgram(): Command {
   return new Command('telemetry-ops')

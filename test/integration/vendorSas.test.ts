@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, ContainerClient, type RestError } from '@azure/storage-blob';
-import { createContainerSas, sasKindFor } from '../../scripts/ops/vendor/containerSas';
+import { createContainerSas, sasKindFor } from '../../scripts/ops/handoff/containerSas';
 import { azuriteConnectionString, describeWithAzurite } from '../helpers/azurite';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
 import {
