@@ -13,8 +13,9 @@ import { deviceIdsArg, integerArg } from '../args';
 import { parseDuration } from '../duration';
 import { EXIT, UsageError } from '../exitCodes';
 import { openStorage } from '../storageTarget';
-import { devicesToReport, mapBounded, summariesOf } from './collect';
-import { coverageOf } from './coverage';
+import { devicesToReport, mapBounded } from './collect';
+import { readingSummaries } from '../../../shared/storage/readingSummaries';
+import { coverageOf } from '../../../shared/coverage';
 import { renderHtml } from './html';
 import { rebuildSummaries } from './rebuild';
 import { type CoverageReport, formatTerminal, toJson } from './report';
@@ -114,7 +115,7 @@ export function coverageCommand(): Command {
         devices: await mapBounded(devices, concurrency, async (deviceId) =>
           coverageOf(
             deviceId,
-            await summariesOf(clients.idempotencyTable, deviceId, range),
+            await readingSummaries(clients.idempotencyTable, deviceId, range),
             range,
             toleranceSeconds,
           ),

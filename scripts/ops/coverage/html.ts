@@ -3,9 +3,9 @@
  * fetched at view time. One row per device, one column per hour (days marked), colour = readings
  * in that hour, gaps in a colour of their own; every cell's title says what it holds.
  */
+import { HOUR_MS, wholeHours } from '../../../shared/coverage';
 import type { CoverageReport } from './report';
 
-const HOUR_MS = 3_600_000;
 const ROW_H = 16;
 const LABEL_W = 150;
 const HEAD_H = 34;
@@ -35,7 +35,7 @@ function cellWidth(hours: number): number {
 function heatmap(report: CoverageReport): string {
   const hours = report.devices[0]?.perHour.length ?? 0;
   const CELL_W = cellWidth(hours);
-  const firstHour = Math.ceil(Date.parse(report.from) / HOUR_MS);
+  const firstHour = wholeHours({ from: new Date(report.from), to: new Date(report.to) }).first;
   const max = Math.max(1, ...report.devices.flatMap((d) => d.perHour));
   const width = LABEL_W + hours * CELL_W + 10;
   const height = HEAD_H + report.devices.length * ROW_H + 10;

@@ -1,5 +1,5 @@
 /** The report the three formats share, and its terminal and JSON forms. */
-import type { DeviceCoverage } from './coverage';
+import type { DeviceCoverage } from '../../../shared/coverage';
 
 export interface CoverageReport {
   from: string;
