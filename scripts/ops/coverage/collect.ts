@@ -13,21 +13,3 @@ export async function devicesToReport(
   }
   return [...ids].sort();
 }
-
-/** Runs `work` over `items`, at most `limit` at a time, keeping the input order in the result. */
-export async function mapBounded<T, R>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

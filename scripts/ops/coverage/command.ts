@@ -3,7 +3,6 @@
  * hour, and whose clock is wrong; from the reading summaries in the idempotency table, never the
  * blobs (except `--rebuild`, once, for entries from before summaries).
  */
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { profilesFromSchemas } from '../../../shared/validation/modelProfile';
@@ -13,7 +12,9 @@ import { deviceIdsArg, integerArg } from '../args';
 import { parseDuration } from '../duration';
 import { EXIT, UsageError } from '../exitCodes';
 import { openStorage } from '../storageTarget';
-import { devicesToReport, mapBounded } from './collect';
+import { devicesToReport } from './collect';
+import { mapConcurrently } from '../mapConcurrently';
+import { writeFileAtomic } from '../atomicFile';
 import { readingSummaries } from '../../../shared/storage/readingSummaries';
 import { coverageOf } from '../../../shared/coverage';
 import { renderHtml } from './html';
@@ -112,7 +113,7 @@ export function coverageCommand(): Command {
         to: to.toISOString(),
         generatedAt: new Date().toISOString(),
         clockToleranceSeconds: toleranceSeconds,
-        devices: await mapBounded(devices, concurrency, async (deviceId) =>
+        devices: await mapConcurrently(devices, concurrency, async (deviceId) =>
           coverageOf(
             deviceId,
             await readingSummaries(clients.idempotencyTable, deviceId, range),
@@ -122,7 +123,7 @@ export function coverageCommand(): Command {
         ),
       };
       if (options.out) {
-        writeFileSync(options.out, renderHtml(report));
+        await writeFileAtomic(options.out, renderHtml(report));
         if (!options.quiet) console.error(`coverage: wrote ${options.out}`);
       }
       console.log(options.json ? JSON.stringify(toJson(report)) : formatTerminal(report));

@@ -7,7 +7,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { summaryEntityFields } from '../../../shared/readingSummary';
 import type { ProfilesByModel } from '../../../shared/validation/modelProfile';
-import { mapBounded } from './collect';
+import { mapConcurrently } from '../mapConcurrently';
 import { odataString } from '../../../shared/storage/odata';
 
 export interface RebuildProgress {
@@ -57,7 +57,7 @@ export async function rebuildSummaries(
   const failed: RebuildResult['failed'] = [];
   let done = 0;
   options.progress?.(0, todo.length);
-  await mapBounded(todo, options.concurrency, async (entry) => {
+  await mapConcurrently(todo, options.concurrency, async (entry) => {
     try {
       const bytes = await raw.getBlockBlobClient(entry.blobName).downloadToBuffer();
       const payload: unknown = JSON.parse(bytes.toString('utf8'));

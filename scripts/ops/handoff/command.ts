@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { EXIT, UsageError } from '../exitCodes';
+import { FolderLockedError } from '../folderLock';
 import { createContainerSas, MAX_USER_DELEGATION_DAYS, SasRefusedError } from './containerSas';
 import { describeError, withoutQuery } from './describeError';
 import { progressBar } from './progressBar';
@@ -102,8 +103,10 @@ async function sync(options: SyncCliOptions): Promise<number> {
     });
   } catch (err) {
     if (err instanceof StateMismatchError) throw new UsageError(err.message);
-    // Discovery failed, or something local (the disk): nothing or only part was done; rerun.
-    console.error(`error: ${err instanceof SyncAccessError ? err.message : describeError(err)}`);
+    // Discovery failed, another sync holds --dest, or something local (the disk): nothing or only
+    // part was done; rerun.
+    const plain = err instanceof SyncAccessError || err instanceof FolderLockedError;
+    console.error(`error: ${plain ? err.message : describeError(err)}`);
     report({ listed: 0, downloaded: 0, skipped: 0, failed: 0 }, options.json);
     return EXIT.incomplete;
   }

@@ -17,6 +17,7 @@ import { describeError, withoutQuery } from './describeError';
 import { downloadVerified } from './downloadVerified';
 import { DAY_MS, dayOfBlobName, prefixesToList } from './lookbackWindow';
 import { STATE_DIR, SyncStateStore } from './syncState';
+import { mapConcurrently } from '../mapConcurrently';
 
 export interface SyncOptions {
   dest: string;
@@ -80,7 +81,7 @@ export async function syncContainer(container: ContainerClient, options: SyncOpt
     // 1. List the window of each device (and remember which devices were listed completely).
     const candidates = new Map<string, Candidate>();
     const listedCompletely = new Set<string>();
-    await forEachConcurrently(devices, options.concurrency, async (device) => {
+    await mapConcurrently(devices, options.concurrency, async (device) => {
       const prefixes = prefixesToList(
         device,
         state.devices[device]?.listedAt,
@@ -129,7 +130,7 @@ export async function syncContainer(container: ContainerClient, options: SyncOpt
 
     // 3. Download, verify, place.
     options.progress?.start(toDownload.length);
-    await forEachConcurrently(toDownload, options.concurrency, async ({ name, retried }) => {
+    await mapConcurrently(toDownload, options.concurrency, async ({ name, retried }) => {
       const target = targetPath(options.dest, name);
       try {
         if (!target) {
@@ -223,16 +224,4 @@ function forgetOutsideWindows(store: SyncStateStore, lookbackDays: number): void
     // Two days beyond the window: its first day and the clock margin are never forgotten too early.
     if (day < Date.parse(listedAt) - (lookbackDays + 2) * DAY_MS) delete state.files[name];
   }
-}
-
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
