@@ -9,8 +9,6 @@
  * as it appears within the lookback of that day (DATA_CONTRACT.md#late-files). A device's start is
  * advanced only when all its prefixes were listed; blobs that failed are retried by name.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { describeError, withoutQuery } from './describeError';
@@ -18,6 +16,7 @@ import { downloadVerified } from './downloadVerified';
 import { DAY_MS, dayOfBlobName, prefixesToList } from './lookbackWindow';
 import { STATE_DIR, SyncStateStore } from './syncState';
 import { mapConcurrently } from '../mapConcurrently';
+import { sha256OfFile } from '../sha256OfFile';
 
 export interface SyncOptions {
   dest: string;
@@ -120,7 +119,11 @@ export async function syncContainer(container: ContainerClient, options: SyncOpt
         continue;
       }
       const target = targetPath(options.dest, candidate.name);
-      if (target && candidate.sha256 && (await sha256OfFile(target)) === candidate.sha256) {
+      if (
+        target &&
+        candidate.sha256 &&
+        (await sha256OfFile(target).catch(() => undefined)) === candidate.sha256
+      ) {
         store.placed(candidate.name, candidate.sha256, now());
         summary.skipped++;
         continue;
@@ -199,16 +202,6 @@ function targetPath(dest: string, name: string): string | undefined {
   const root = resolve(dest);
   const target = resolve(root, ...segments);
   return target.startsWith(root + sep) ? target : undefined;
-}
-
-async function sha256OfFile(path: string): Promise<string | undefined> {
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  } catch {
-    return undefined;
-  }
 }
 
 /**
