@@ -2,7 +2,7 @@
  * `telemetry-ops device <command>` (`npm run device -- <command>`): register devices and manage their
  * keys in the devices table. Keys are printed once, at creation; only their hashes are stored.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   UnknownModelError,
   addDevice,
@@ -14,10 +14,11 @@ import {
 import { isKeyActive } from '../../shared/auth/deviceRecord';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { deviceModelMapFor, modelForDevice } from '../../shared/validation/deviceModels';
-import { deviceIdArg } from './args';
-import { parseDuration } from './duration';
-import { UsageError } from './exitCodes';
+import { accountOption, deviceIdArg, durationArg } from './args';
+import { UsageError, withExitCodes } from './exitCodes';
 import { openStorage } from './storageTarget';
+
+const DAY_MS = 86_400_000;
 
 interface Target {
   registry: TableDeviceRegistry;
@@ -52,7 +53,7 @@ function printKey(token: string): void {
 export function deviceCommand(): Command {
   const device = new Command('device')
     .description('Register devices and manage their keys (Azurite by default; --account for Azure).')
-    .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login), no keys');
+    .addOption(accountOption());
 
   device
     .command('add')
@@ -109,9 +110,13 @@ export function deviceCommand(): Command {
     .command('rotate')
     .description('add a new key (printed once); older keys stop after the grace period')
     .argument('<deviceId>', 'the device', deviceIdArg)
-    .option('--grace <duration>', 'how long older keys keep working: 0, 90s, 30m, 24h, 7d', '24h')
-    .action(async (deviceId: string, options: { grace: string }, command: Command) => {
-      const graceMs = parseDuration(options.grace);
+    .addOption(
+      new Option('--grace <duration>', 'how long older keys keep working: 0, 90s, 30m, 24h, 7d')
+        .argParser(durationArg)
+        .default(DAY_MS, '24h'),
+    )
+    .action(async (deviceId: string, options: { grace: number }, command: Command) => {
+      const graceMs = options.grace;
       const { registry } = await openRegistry(command);
       const { token, expiring } = await rotateKey(registry, deviceId, graceMs);
       console.log(
@@ -149,5 +154,10 @@ export function deviceCommand(): Command {
       console.log(`Removed ${deviceId} and its keys. Its files in the raw container are kept.`);
     });
 
+  for (const command of device.commands)
+    withExitCodes(command, {
+      ok: 'done',
+      failed: 'refused (the device exists already, or does not exist) or storage failed',
+    });
   return device;
 }

@@ -408,7 +408,7 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
       '--quiet',
     ])
       expect(help.stdout).toContain(`  ${option}`);
-    expect(help.stdout).toMatch(/Exit codes: 0 .*; 1 .*\n2 .*; 64 bad usage/);
+    expect(help.stdout).toMatch(/\nExit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}64 {2}bad usage/);
     // The package's bin runs the same subcommand.
     const viaBin = await run(process.execPath, [join(ROOT, 'scripts/ops/bin.cjs'), 'backfill', '--help'], {
       cwd: ROOT,
