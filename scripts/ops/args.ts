@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { DEVICE_ID_PATTERN, isDeviceId } from '../../shared/deviceId';
+import { isStorageAccountName } from '../../shared/storageAccountName';
 
 /** A whole number within bounds. */
 export function integerArg(min: number, max: number) {
@@ -59,11 +60,6 @@ export function instantArg(raw: string): Date {
       'Expected an ISO date or date-time, e.g. 2026-11-01 or 2026-11-01T06:00Z.',
     );
   return new Date(ms);
-}
-
-/** Azure's rule for storage account names. */
-export function isStorageAccountName(name: string): boolean {
-  return /^[a-z0-9]{3,24}$/.test(name);
 }
 
 export function storageAccountArg(raw: string): string {

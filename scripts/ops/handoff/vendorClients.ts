@@ -1,7 +1,7 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { applyLocalSettings } from '../../lib/localSettings';
-import { isStorageAccountName } from '../args';
+import { isStorageAccountName } from '../../../shared/storageAccountName';
 import { UsageError } from '../exitCodes';
 
 /** `--account NAME`: the public-cloud blob endpoint, signed in with Entra ID (az login, azd, env, ...). */
