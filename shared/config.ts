@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { isStorageAccountName } from './storageAccountName';
 
 /** How the process reaches the data storage account. */
 export type StorageConnection =
@@ -172,7 +173,7 @@ function storageConnection(env: Env): StorageConnection {
       'set it (e.g. UseDevelopmentStorage=true for Azurite), or DATA_STORAGE_ACCOUNT_NAME for keyless access in Azure',
     );
   }
-  if (accountName && !/^[a-z0-9]{3,24}$/.test(accountName)) {
+  if (accountName && !isStorageAccountName(accountName)) {
     throw new ConfigurationError('DATA_STORAGE_ACCOUNT_NAME', 'expected 3-24 lowercase letters and digits');
   }
   return {

@@ -6,6 +6,8 @@
  */
 import { Command } from 'commander';
 import { completeExports, restoreTables } from '../../shared/tableExport/restoreTables';
+import { accountOption } from './args';
+import { withExitCodes } from './exitCodes';
 import { openStorage } from './storageTarget';
 
 interface RestoreFlags {
@@ -18,11 +20,11 @@ interface RestoreFlags {
 }
 
 export function restoreTablesCommand(): Command {
-  return new Command('restore-tables')
+  const command = new Command('restore-tables')
     .description(
       'restore the devices and idempotency tables from a table export (newest complete one by default)',
     )
-    .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login), no keys')
+    .addOption(accountOption())
     .option('--export <slot>', 'the export to read, e.g. 2026-11-27T01 (see --list)')
     .option('--list', 'list the complete exports and exit')
     .option('--dry-run', 'read and verify the export, report what would be written, write nothing')
@@ -53,4 +55,8 @@ export function restoreTablesCommand(): Command {
       }
       if (flags.json) console.log(JSON.stringify(report));
     });
+  return withExitCodes(command, {
+    ok: 'the export was restored (or listed, or checked by --dry-run)',
+    failed: 'refused (tables not empty, no complete export, a part whose SHA-256 differs) or failed',
+  });
 }
