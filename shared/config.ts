@@ -16,6 +16,10 @@ export interface Config {
   rawContainer: string;
   idempotencyTable: string;
   maxBodyBytes: number;
+  /** How long a body may go without a byte arriving before it counts as stalled (408). */
+  bodyIdleTimeoutMs: number;
+  /** How long the whole body may take to arrive (408 past it). */
+  bodyReadTimeoutMs: number;
   /** Upper bound for one storage operation including the SDK's own retries. */
   storageTimeoutMs: number;
   /** What a 503 tells the device to wait before retrying. */
@@ -52,6 +56,8 @@ export function loadConfig(env: Env = process.env): Config {
     rawContainer: matching(env, 'RAW_CONTAINER', 'raw', CONTAINER_NAME, 'a blob container name'),
     idempotencyTable: matching(env, 'IDEMPOTENCY_TABLE', 'idempotency', TABLE_NAME, 'a table name'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    bodyReadTimeoutMs: integer(env, 'BODY_READ_TIMEOUT_SECONDS', 200, 1, 3600) * 1000,
     storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
     deviceModelsOverride: nonEmpty(env.DEVICE_MODELS),

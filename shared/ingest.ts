@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { BodyTimeouts, Timers } from './bodyDeadline';
 import { blobNameFor } from './blobName';
 import { parseDeviceId } from './deviceId';
 import {
@@ -84,6 +85,10 @@ export interface IngestTrace {
 export interface IngestDependencies {
   rawContainer: string;
   maxBodyBytes: number;
+  /** The body's read deadlines (none when absent). */
+  bodyTimeouts?: BodyTimeouts;
+  /** The clock and timers of those deadlines (the system's by default). */
+  timers?: Timers;
   maxJsonDepth: number;
   validator: PayloadValidator;
   deviceModels: DeviceModelMap;
@@ -138,9 +143,13 @@ export class IngestService {
     this.takeRateToken(deviceId);
     checkContentType(request.contentType);
     const encoding = checkContentEncoding(request.contentEncoding);
-    checkContentLength(request.contentLength, this.deps.maxBodyBytes);
+    const declaredLength = checkContentLength(request.contentLength, this.deps.maxBodyBytes);
 
-    const received = await readBodyCapped(request.body, this.deps.maxBodyBytes);
+    const received = await readBodyCapped(request.body, this.deps.maxBodyBytes, {
+      ...this.deps.bodyTimeouts,
+      declaredLength,
+      timers: this.deps.timers,
+    });
     const body = await decodeBody(received, encoding, this.deps.maxBodyBytes);
     trace.bytes = body.byteLength;
     const payload = parseJson(body, this.deps.maxJsonDepth);

@@ -59,6 +59,7 @@ export function createRuntime(
   const ingest = new IngestService({
     rawContainer: config.rawContainer,
     maxBodyBytes: config.maxBodyBytes,
+    bodyTimeouts: { idleTimeoutMs: config.bodyIdleTimeoutMs, totalTimeoutMs: config.bodyReadTimeoutMs },
     maxJsonDepth: config.maxJsonDepth,
     validator,
     deviceModels,

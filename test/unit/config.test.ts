@@ -11,6 +11,8 @@ describe('loadConfig', () => {
       rawContainer: 'raw',
       idempotencyTable: 'idempotency',
       maxBodyBytes: 10 * 1024 * 1024,
+      bodyIdleTimeoutMs: 30_000,
+      bodyReadTimeoutMs: 200_000,
       storageTimeoutMs: 10_000,
       retryAfterSeconds: 5,
       deviceModelsOverride: undefined,
