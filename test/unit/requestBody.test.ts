@@ -1,3 +1,4 @@
+import { ReadableStream, type ReadableStreamDefaultController } from 'node:stream/web';
 import { IncompleteBodyError } from '../../shared/errors';
 import { readBodyCapped } from '../../shared/requestBody';
 import { FakeTimers } from '../helpers/fakeTimers';
