@@ -231,7 +231,10 @@ function closeAfter(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {
     if (req.complete) return;
     req.resume();
-    setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+    const timer = setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+    // A body that then arrives whole leaves the connection usable: a keep-alive client sends its
+    // next request on it, and destroying it under that request would fail it for nothing.
+    req.once('end', () => clearTimeout(timer));
   });
 }
 
