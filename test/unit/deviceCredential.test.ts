@@ -1,0 +1,89 @@
+import { credentialFrom, refuseKeyInQuery } from '../../shared/auth/deviceCredential';
+
+const KEY = `truck-1~0123abcd~${'A'.repeat(43)}`;
+const basic = (userAndPassword: string) => `Basic ${Buffer.from(userAndPassword).toString('base64')}`;
+const from = (authorization: string | null, deviceKey: string | null = null) =>
+  credentialFrom('truck-1', { authorization, deviceKey });
+
+describe('credentialFrom', () => {
+  test.each([
+    ['Bearer', `Bearer ${KEY}`, KEY],
+    ['bearer in any case, extra spaces', `  bEaReR   ${KEY}  `, KEY],
+    ['Basic: user = the device id, password = the key', basic(`truck-1:${KEY}`), KEY],
+    ['Basic in any case', basic(`truck-1:${KEY}`).replace('Basic', 'BASIC'), KEY],
+    ['Basic, a password with colons kept whole', basic('truck-1:a:b'), 'a:b'],
+    ['Basic, unpadded base64', basic('truck-1:xy').replace(/=+$/, ''), 'xy'],
+    ['an empty Bearer (a wrong key, not a missing one)', 'Bearer ', ''],
+    ['another scheme', `Digest ${KEY}`, ''],
+    ['a scheme and two tokens', `Bearer ${KEY} extra`, ''],
+  ])('%s', (_name, authorization, expected) => {
+    expect(from(authorization)).toBe(expected);
+  });
+
+  test('the key header when there is no Authorization; Authorization wins over it', () => {
+    expect(from(null, ` ${KEY} `)).toBe(KEY);
+    expect(from(`Bearer other`, KEY)).toBe('other');
+    expect(from(null, '   ')).toBeUndefined();
+    expect(from(null, null)).toBeUndefined();
+    expect(from('', null)).toBeUndefined();
+  });
+
+  test('two Authorization headers joined by a proxy: 400 ambiguous_credentials', () => {
+    expect(() => from(`Bearer ${KEY}, Bearer other`)).toThrow(
+      expect.objectContaining({ status: 400, code: 'ambiguous_credentials' }),
+    );
+  });
+
+  test.each([
+    [
+      'another device id as user name',
+      basic(`truck-2:${KEY}`),
+      /user name must be the device id in the URL \("truck-1"\)/,
+    ],
+    ['no colon', basic(`truck-1${KEY}`), /base64\("<device id>:<device key>"\)/],
+    ['not base64', 'Basic truck-1:key', /base64/],
+    ['nothing after the scheme', 'Basic', /base64/],
+  ])('Basic with %s: 401 invalid_credentials saying what is expected', (_name, authorization, message) => {
+    expect(() => from(authorization)).toThrow(
+      expect.objectContaining({
+        status: 401,
+        code: 'invalid_credentials',
+        message: expect.stringMatching(message),
+        headers: { 'WWW-Authenticate': expect.stringMatching(/^Bearer .*error="invalid_token".*, Basic /) },
+      }),
+    );
+  });
+});
+
+describe('refuseKeyInQuery', () => {
+  const query = (q: string) => new URLSearchParams(q);
+
+  test.each([
+    'key=x',
+    'code=abc',
+    'access_token=t',
+    'API_KEY=1',
+    'x-device-key=k',
+    'x-api-key=k',
+    `note=${KEY}`,
+    `a=1&b=Bearer%20${KEY}`,
+  ])('%s: 401 key_in_query, saying why and what to do', (q) => {
+    expect(() => refuseKeyInQuery(query(q), 'x-api-key')).toThrow(
+      expect.objectContaining({
+        status: 401,
+        code: 'key_in_query',
+        message: expect.stringMatching(/access logs.*Rotate that key.*"x-api-key"/),
+        details: [expect.objectContaining({ path: expect.stringMatching(/^query\./) })],
+      }),
+    );
+  });
+
+  test.each(['', 'sequence=7', 'note=truck-1~abc', 'keys=1'])('%j is left alone', (q) => {
+    expect(() => refuseKeyInQuery(query(q), 'x-device-key')).not.toThrow();
+  });
+
+  test('no query at all is fine', () => {
+    expect(() => refuseKeyInQuery(undefined, 'x-device-key')).not.toThrow();
+    expect(() => refuseKeyInQuery(null, 'x-device-key')).not.toThrow();
+  });
+});
