@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { fileFromMultipart, MULTIPART_OVERHEAD_BYTES } from './multipartBody';
 import type { BodyTimeouts, Timers } from './bodyDeadline';
 import { blobNameFor } from './blobName';
 import { parseDeviceId } from './deviceId';
@@ -149,16 +150,7 @@ export class IngestService {
       addressGroup(clientIp),
     );
     this.takeRateToken(deviceId);
-    checkContentType(request.contentType);
-    const encoding = checkContentEncoding(request.contentEncoding);
-    const declaredLength = checkContentLength(request.contentLength, this.deps.maxBodyBytes);
-
-    const received = await readBodyCapped(request.body, this.deps.maxBodyBytes, {
-      ...this.deps.bodyTimeouts,
-      declaredLength,
-      timers: this.deps.timers,
-    });
-    const body = await decodeBody(received, encoding, this.deps.maxBodyBytes);
+    const { body, encoding } = await this.receiveBody(request);
     trace.bytes = body.byteLength;
     const payload = parseJson(body, this.deps.maxJsonDepth);
     // The registry's model wins; the device map covers local development without a registry.
@@ -180,6 +172,27 @@ export class IngestService {
       receipt: { clientIp, encoding },
       readings,
     };
+  }
+
+  /**
+   * The file's bytes: the body as it travelled (raw JSON, or a form around it), read within its
+   * caps and deadlines, gzip undone, the form's one JSON file part taken out.
+   */
+  private async receiveBody(request: IngestRequest): Promise<{ body: RawBody; encoding: ContentEncoding }> {
+    const { maxBodyBytes } = this.deps;
+    const form = checkContentType(request.contentType);
+    const encoding = checkContentEncoding(request.contentEncoding);
+    const readCap = maxBodyBytes + (form === 'multipart' ? MULTIPART_OVERHEAD_BYTES : 0);
+    const declaredLength = checkContentLength(request.contentLength, readCap);
+    const received = await readBodyCapped(request.body, readCap, {
+      ...this.deps.bodyTimeouts,
+      declaredLength,
+      timers: this.deps.timers,
+    });
+    const decoded = await decodeBody(received, encoding, readCap);
+    const body =
+      form === 'multipart' ? await fileFromMultipart(decoded, request.contentType!, maxBodyBytes) : decoded;
+    return { body, encoding };
   }
 
   /** Steps 0-3 above: exactly two writes for a new file. */

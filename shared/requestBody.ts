@@ -82,18 +82,26 @@ export function payloadTooLarge(maxBytes: number): RequestError {
   return new RequestError(413, 'payload_too_large', `The body exceeds the limit of ${maxBytes} bytes.`);
 }
 
-/** application/json, optionally with charset=utf-8: JSON is UTF-8 (RFC 8259), anything else is refused. */
-export function checkContentType(header: string | null | undefined): void {
+/** How the file travels: the raw JSON body, or one file part of a form (multipartBody.ts). */
+export type BodyForm = 'json' | 'multipart';
+
+/**
+ * application/json, optionally with charset=utf-8 (JSON is UTF-8, RFC 8259), or multipart/form-data
+ * (its boundary and parts are checked by the form parser); anything else is refused.
+ */
+export function checkContentType(header: string | null | undefined): BodyForm {
   const [mediaType = '', ...params] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  if (mediaType === 'multipart/form-data') return 'multipart';
   const charsetOk = params.every((p) => !p.startsWith('charset=') || /^charset="?utf-8"?$/.test(p));
   if (mediaType !== 'application/json' || !charsetOk) {
     throw new RequestError(
       415,
       'unsupported_media_type',
-      'Content-Type must be application/json (charset utf-8).',
+      'Content-Type must be application/json (charset utf-8), or multipart/form-data with one JSON file part.',
       [{ path: 'headers.content-type', message: header ? `got "${header.slice(0, 100)}"` : 'missing' }],
     );
   }
+  return 'json';
 }
 
 export type ContentEncoding = 'identity' | 'gzip';
