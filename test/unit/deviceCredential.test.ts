@@ -59,21 +59,31 @@ describe('refuseKeyInQuery', () => {
   const query = (q: string) => new URLSearchParams(q);
 
   test.each([
-    'key=x',
-    'code=abc',
-    'access_token=t',
-    'API_KEY=1',
-    'x-device-key=k',
-    'x-api-key=k',
-    `note=${KEY}`,
-    `a=1&b=Bearer%20${KEY}`,
-  ])('%s: 401 key_in_query, saying why and what to do', (q) => {
+    ['key=x', 'key'],
+    ['code=abc', 'code'],
+    ['access_token=t', 'access_token'],
+    ['API_KEY=1', 'API_KEY'],
+    ['apikey=1', 'apikey'],
+    ['Authorization=Bearer%20x', 'Authorization'],
+    ['device_key=1', 'device_key'],
+    ['deviceKey=1', 'deviceKey'],
+    ['password=p', 'password'],
+    ['token=t', 'token'],
+    ['x-device-key=k', 'x-device-key'],
+    ['X-Api-Key=k', 'X-Api-Key'],
+    [`note=${KEY}`, 'note'],
+    [`a=1&b=Bearer%20${KEY}`, 'b'],
+  ])('%s: 401 key_in_query, saying why and what to do', (q, name) => {
     expect(() => refuseKeyInQuery(query(q), 'x-api-key')).toThrow(
       expect.objectContaining({
         status: 401,
         code: 'key_in_query',
         message: expect.stringMatching(/access logs.*Rotate that key.*"x-api-key"/),
-        details: [expect.objectContaining({ path: expect.stringMatching(/^query\./) })],
+        details: [{ path: `query.${name}`, message: 'a credential in the URL' }],
+        headers: {
+          'WWW-Authenticate':
+            'Bearer realm="telemetry-ingest", Basic realm="telemetry-ingest", charset="UTF-8"',
+        },
       }),
     );
   });

@@ -87,6 +87,16 @@ describe('readBodyCapped: deadlines', () => {
     expect(timers.armed).toBeLessThan(chunks / 10);
   });
 
+  test("on the system's timers a stalled body is ended by its deadline (the wait is the deadline itself)", async () => {
+    const sender = new Sender();
+    const started = performance.now();
+    const read = readBodyCapped(sender.stream, 100, { idleTimeoutMs: 40 });
+    sender.send('{"a":');
+    await expect(read).rejects.toMatchObject({ code: 'body_timeout' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(39);
+    expect(sender.cancelled).toBe(true);
+  });
+
   test('without deadlines no timer is armed', async () => {
     const timers = new FakeTimers();
     const sender = new Sender();
