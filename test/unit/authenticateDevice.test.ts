@@ -46,15 +46,39 @@ describe('DeviceAuthenticator: the key check', () => {
     expect(table.reads).toEqual([]);
   });
 
-  test('its own valid key: the record; last use written at most once per interval', async () => {
+  test('its own valid key: the record; last use written at most once per 5 minutes, per key', async () => {
     const { table, check, clock } = setup();
     const key = table.add('truck-1');
+    const other = table.add('truck-2');
     expect(await check('truck-1', key)).toEqual({ status: 200, device: 'truck-1' });
+    clock.advance(1);
     expect(await check('truck-1', key)).toEqual({ status: 200, device: 'truck-1' });
     expect(table.touches).toBe(1);
-    clock.advance(5 * 60_000);
+    // Another device's key has its own interval.
+    await check('truck-2', other);
+    expect(table.touches).toBe(2);
+    clock.advance(5 * 60_000 - 2);
     await check('truck-1', key);
     expect(table.touches).toBe(2);
+    clock.advance(1);
+    await check('truck-1', key);
+    expect(table.touches).toBe(3);
+  });
+
+  test('without a configured header name, a request without a key is told about x-device-key', async () => {
+    const auth = new DeviceAuthenticator(new MemoryDeviceRegistry());
+    await expect(auth.authenticate('truck-1', undefined, NAT)).rejects.toMatchObject({
+      message: expect.stringContaining('"x-device-key" header'),
+    });
+  });
+
+  test('a device with several keys: each works, and a known key id causes no re-read', async () => {
+    const { table, check } = setup();
+    const first = table.add('truck-1');
+    const second = table.add('truck-1');
+    expect((await check('truck-1', second)).status).toBe(200);
+    expect((await check('truck-1', first)).status).toBe(200);
+    expect(table.reads).toEqual(['truck-1']);
   });
 
   test.each([
@@ -80,6 +104,11 @@ describe('DeviceAuthenticator: the key check', () => {
     const disabled = table.add('truck-3', { disabled: true });
     expect(await check('truck-1', other)).toEqual({ status: 403, code: 'forbidden' });
     expect(await check('truck-3', disabled)).toEqual({ status: 403, code: 'device_disabled' });
+    const auth = new DeviceAuthenticator(table);
+    await expect(auth.authenticate('truck-1', other, NAT)).rejects.toThrow(
+      'This key belongs to another device.',
+    );
+    await expect(auth.authenticate('truck-3', disabled, NAT)).rejects.toThrow('This device is disabled.');
   });
 
   test('an expired key is 401 from its expiry on', async () => {
@@ -152,6 +181,16 @@ describe('DeviceAuthenticator: behind a shared address, nobody is refused for a 
     const readsBefore = table.reads.length;
     expect(await check('truck-1', valid)).toEqual({ status: 200, device: 'truck-1' });
     expect(table.reads.slice(readsBefore)).toEqual(['truck-1']);
+    expect(table.listings).toBe(0);
+  });
+
+  test('a cached device is checked in memory: a spent budget costs it no read and no listing', async () => {
+    const { table, check } = setup({ burst: 1, perMinute: 1 });
+    const valid = table.add('truck-1');
+    expect((await check('truck-1', valid)).status).toBe(200);
+    await check('ghost-0', forged('ghost-0'));
+    for (let i = 0; i < 5; i++) expect((await check('truck-1', valid)).status).toBe(200);
+    expect(table.reads).toEqual(['truck-1', 'ghost-0']);
     expect(table.listings).toBe(0);
   });
 

@@ -50,6 +50,12 @@ describe('RawBody', () => {
     expect(body.toBuffer().toString()).toBe(DOC);
   });
 
+  test('streams bytes, not objects; one chunk is handed out as it is, without a copy', () => {
+    expect(cut(DOC, 7).stream().readableObjectMode).toBe(false);
+    const bytes = Buffer.from(DOC);
+    expect(RawBody.of(bytes).toBuffer().buffer).toBe(bytes.buffer);
+  });
+
   test('empty chunks are dropped; an empty body is zero bytes of empty text', () => {
     const body = RawBody.fromChunks([new Uint8Array(0), Buffer.from('{}'), new Uint8Array(0)]);
     expect(body.chunks).toHaveLength(1);

@@ -1,6 +1,14 @@
 import { ReadableStream, type ReadableStreamDefaultController } from 'node:stream/web';
 import { IncompleteBodyError } from '../../shared/errors';
-import { readBodyCapped } from '../../shared/requestBody';
+import { gzipSync } from 'node:zlib';
+import { RawBody } from '../../shared/rawBody';
+import {
+  checkContentEncoding,
+  checkContentLength,
+  checkContentType,
+  decodeBody,
+  readBodyCapped,
+} from '../../shared/requestBody';
 import { FakeTimers } from '../helpers/fakeTimers';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -116,7 +124,11 @@ describe('readBodyCapped: a cut body', () => {
     sender.break();
     const err = await read.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IncompleteBodyError);
-    expect(err).toMatchObject({ code: 'incomplete_body', cause: expect.any(TypeError) });
+    expect(err).toMatchObject({
+      code: 'incomplete_body',
+      message: expect.stringContaining('the connection was cut'),
+      cause: expect.any(TypeError),
+    });
   });
 
   test('a stream that ends short of its Content-Length was cut', async () => {
@@ -163,5 +175,111 @@ describe('readBodyCapped: small chunks coalesced as they arrive', () => {
     const body = await readBodyCapped(oneByteAtATime(), 1_000_000);
     expect(body.toBuffer().toString()).toBe(text);
     expect(body.chunks.length).toBeLessThanOrEqual(Math.ceil(text.length / (64 * 1024)));
+  });
+});
+
+describe('the checks before the body is read', () => {
+  test('Content-Length: absent is undefined; digits (spaces around them allowed) are the length', () => {
+    expect(checkContentLength(null, 100)).toBeUndefined();
+    expect(checkContentLength(undefined, 100)).toBeUndefined();
+    expect(checkContentLength(' 12 ', 100)).toBe(12);
+    expect(checkContentLength('100', 100)).toBe(100);
+  });
+
+  test.each(['-1', '1e3', '', ' ', '12abc', '99999999999999999999'])(
+    'Content-Length %j: 400 invalid_content_length',
+    (value) => {
+      expect(() => checkContentLength(value, 100)).toThrow(
+        expect.objectContaining({
+          status: 400,
+          code: 'invalid_content_length',
+          message: expect.stringContaining('non-negative integer'),
+        }),
+      );
+    },
+  );
+
+  test('a declared length over the cap is 413 naming the cap', () => {
+    expect(() => checkContentLength('101', 100)).toThrow(
+      expect.objectContaining({
+        status: 413,
+        code: 'payload_too_large',
+        message: 'The body exceeds the limit of 100 bytes.',
+      }),
+    );
+  });
+
+  test.each([
+    ['application/json; foo=bar', 'json'],
+    ['application/json;charset=UTF-8', 'json'],
+    ['application/json; charset="utf-8"', 'json'],
+  ])('Content-Type %j is %s', (header, form) => {
+    expect(checkContentType(header)).toBe(form);
+  });
+
+  test.each(['application/json; charset=utf-8x', 'application/json; charset=xutf-8', 'text/plain'])(
+    'Content-Type %j: 415 naming what came',
+    (header) => {
+      expect(() => checkContentType(header)).toThrow(
+        expect.objectContaining({
+          status: 415,
+          code: 'unsupported_media_type',
+          details: [{ path: 'headers.content-type', message: `got "${header}"` }],
+        }),
+      );
+    },
+  );
+
+  test('no Content-Type at all: 415, "missing"', () => {
+    expect(() => checkContentType(null)).toThrow(
+      expect.objectContaining({ details: [{ path: 'headers.content-type', message: 'missing' }] }),
+    );
+  });
+
+  test.each([
+    [null, 'identity'],
+    ['', 'identity'],
+    [' Identity ', 'identity'],
+    ['gzip', 'gzip'],
+    [' X-GZIP ', 'gzip'],
+  ] as const)('Content-Encoding %j is %s', (header, encoding) => {
+    expect(checkContentEncoding(header)).toBe(encoding);
+  });
+
+  test.each(['br', 'deflate', 'gzip, br'])('Content-Encoding %j: 415 naming what came', (header) => {
+    expect(() => checkContentEncoding(header)).toThrow(
+      expect.objectContaining({
+        status: 415,
+        code: 'unsupported_content_encoding',
+        details: [{ path: 'headers.content-encoding', message: `got "${header}"` }],
+      }),
+    );
+  });
+});
+
+describe('decodeBody', () => {
+  const file = '{"deviceId":"truck-1","note":"°C"}';
+
+  test('identity: the very same body; gzip: the decompressed bytes', async () => {
+    const raw = RawBody.of(Buffer.from(file));
+    expect(await decodeBody(raw, 'identity', 10)).toBe(raw);
+    expect((await decodeBody(RawBody.of(gzipSync(file)), 'gzip', 100)).toBuffer().toString()).toBe(file);
+  });
+
+  test('decompressed past the cap: 413 (a zip bomb costs at most the cap)', async () => {
+    await expect(
+      decodeBody(RawBody.of(gzipSync(Buffer.alloc(1_000_000))), 'gzip', 1_000),
+    ).rejects.toMatchObject({
+      status: 413,
+      code: 'payload_too_large',
+    });
+  });
+
+  test('not gzip: 400 invalid_gzip', async () => {
+    await expect(decodeBody(RawBody.of(Buffer.from(file)), 'gzip', 100)).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_gzip',
+      message: 'The body is not valid gzip data.',
+    });
   });
 });
