@@ -21,12 +21,8 @@ const EXPECTED =
  */
 export function fileFromMultipart(body: RawBody, contentType: string, maxBytes: number): Promise<RawBody> {
   return new Promise((resolve, reject) => {
+    // A promise settles once: the first refusal is the answer, later events change nothing.
     let file: RawBodyBuilder | undefined;
-    let failed = false;
-    const fail = (err: RequestError) => {
-      if (!failed) reject(err);
-      failed = true;
-    };
     let parser;
     try {
       parser = Busboy({
@@ -35,17 +31,17 @@ export function fileFromMultipart(body: RawBody, contentType: string, maxBytes: 
         limits: { fileSize: maxBytes, parts: MAX_OTHER_PARTS + 1, headerSize: 8 * 1024 },
       });
     } catch {
-      return fail(invalidMultipart('the multipart/form-data Content-Type has no boundary'));
+      return reject(invalidMultipart('the multipart/form-data Content-Type has no boundary'));
     }
     parser.on('file', (name: string, stream: BusboyFileStream, _filename, encoding: string, type: string) => {
       stream.on('error', () => undefined);
       if (file) {
         stream.resume();
-        return fail(multipartError('multipart_too_many_files', 'The form has more than one file part.'));
+        return reject(multipartError('multipart_too_many_files', 'The form has more than one file part.'));
       }
       if (type !== 'application/json') {
         stream.resume();
-        return fail(
+        return reject(
           multipartError('multipart_file_not_json', `The file part is "${type}", not application/json.`, [
             { path: `form.${name}`, message: `Content-Type ${type}` },
           ]),
@@ -53,21 +49,22 @@ export function fileFromMultipart(body: RawBody, contentType: string, maxBytes: 
       }
       if (!['7bit', '8bit', 'binary'].includes(encoding)) {
         stream.resume();
-        return fail(
+        return reject(
           invalidMultipart(`Content-Transfer-Encoding ${encoding} is not used in forms (RFC 7578)`),
         );
       }
       const received = (file = new RawBodyBuilder());
       stream.on('data', (chunk: Buffer) => received.push(chunk));
-      stream.on('limit', () => fail(payloadTooLarge(maxBytes)));
+      stream.on('limit', () => reject(payloadTooLarge(maxBytes)));
     });
-    parser.on('partsLimit', () => fail(invalidMultipart(`more than ${MAX_OTHER_PARTS} form fields`)));
-    parser.on('error', (err: unknown) => fail(invalidMultipart(describeParseError(err))));
-    parser.on('finish', () => {
-      if (!file) return fail(multipartError('multipart_no_file', 'The form has no file part.'));
-      if (!failed) resolve(file.build());
-      failed = true;
-    });
+    parser.on('partsLimit', () => reject(invalidMultipart(`more than ${MAX_OTHER_PARTS} form fields`)));
+    // busboy's messages are not passed on: what the gateway needs is what a well-formed form is.
+    parser.on('error', () => reject(invalidMultipart('a boundary or part header is missing or malformed')));
+    parser.on('finish', () =>
+      file
+        ? resolve(file.build())
+        : reject(multipartError('multipart_no_file', 'The form has no file part.')),
+    );
     for (const chunk of body.chunks) parser.write(chunk);
     parser.end();
   });
@@ -79,12 +76,4 @@ function multipartError(code: string, what: string, details: ErrorDetail[] = [])
 
 function invalidMultipart(problem: string): RequestError {
   return multipartError('invalid_multipart', `The body is not a well-formed form: ${problem}.`);
-}
-
-/** busboy's own messages name the parsing step, never the payload; anything else stays generic. */
-function describeParseError(err: unknown): string {
-  const message = err instanceof Error ? err.message : '';
-  return /^[\w :.,'-]{1,100}$/.test(message)
-    ? message.replace(/\.$/, '').toLowerCase()
-    : 'malformed multipart data';
 }

@@ -1,4 +1,9 @@
-import { credentialFrom, refuseKeyInQuery } from '../../shared/auth/deviceCredential';
+import {
+  credentialFrom,
+  invalidCredentials,
+  missingCredentials,
+  refuseKeyInQuery,
+} from '../../shared/auth/deviceCredential';
 
 const KEY = `truck-1~0123abcd~${'A'.repeat(43)}`;
 const basic = (userAndPassword: string) => `Basic ${Buffer.from(userAndPassword).toString('base64')}`;
@@ -16,6 +21,14 @@ describe('credentialFrom', () => {
     ['an empty Bearer (a wrong key, not a missing one)', 'Bearer ', ''],
     ['another scheme', `Digest ${KEY}`, ''],
     ['a scheme and two tokens', `Bearer ${KEY} extra`, ''],
+    ['a scheme that only starts like Bearer', `Bearerish ${KEY}`, ''],
+    ['a scheme that only ends like Bearer', `NotBearer ${KEY}`, ''],
+    [
+      'a scheme that only starts like Basic',
+      `Basically ${Buffer.from(`truck-1:${KEY}`).toString('base64')}`,
+      '',
+    ],
+    ['a scheme that only ends like Basic', `XBasic ${Buffer.from(`truck-1:${KEY}`).toString('base64')}`, ''],
   ])('%s', (_name, authorization, expected) => {
     expect(from(authorization)).toBe(expected);
   });
@@ -30,8 +43,23 @@ describe('credentialFrom', () => {
 
   test('two Authorization headers joined by a proxy: 400 ambiguous_credentials', () => {
     expect(() => from(`Bearer ${KEY}, Bearer other`)).toThrow(
-      expect.objectContaining({ status: 400, code: 'ambiguous_credentials' }),
+      expect.objectContaining({
+        status: 400,
+        code: 'ambiguous_credentials',
+        message: 'Send exactly one Authorization header.',
+      }),
     );
+  });
+
+  test('the 401 answers: what to send, and no details', () => {
+    expect(missingCredentials('x-api-key')).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(
+        /^Send the device key as "Authorization: Bearer <key>", as Basic .*"x-api-key" header\.$/,
+      ),
+      details: [],
+    });
+    expect(invalidCredentials()).toMatchObject({ message: 'The device key is not valid.', details: [] });
   });
 
   test.each([
@@ -42,6 +70,22 @@ describe('credentialFrom', () => {
     ],
     ['no colon', basic(`truck-1${KEY}`), /base64\("<device id>:<device key>"\)/],
     ['not base64', 'Basic truck-1:key', /base64/],
+    [
+      'a stray character before the base64',
+      `Basic !${Buffer.from(`truck-1:${KEY}`).toString('base64')}`,
+      /base64/,
+    ],
+    [
+      'a stray character after the base64',
+      `Basic ${Buffer.from(`truck-1:${KEY}`).toString('base64')}!`,
+      /base64/,
+    ],
+    [
+      'a stray character inside the base64',
+      `Basic dHJ1!${Buffer.from(`ck-1:${KEY}`).toString('base64')}`,
+      /base64/,
+    ],
+    ['an empty user name', basic(`:${KEY}`), /user name must be the device id/],
     ['nothing after the scheme', 'Basic', /base64/],
   ])('Basic with %s: 401 invalid_credentials saying what is expected', (_name, authorization, message) => {
     expect(() => from(authorization)).toThrow(
@@ -90,6 +134,15 @@ describe('refuseKeyInQuery', () => {
 
   test.each(['', 'sequence=7', 'note=truck-1~abc', 'keys=1'])('%j is left alone', (q) => {
     expect(() => refuseKeyInQuery(query(q), 'x-device-key')).not.toThrow();
+  });
+
+  test('a long parameter name is cut to 64 characters in the details', () => {
+    const name = 'n'.repeat(100);
+    expect(() => refuseKeyInQuery(query(`${name}=${KEY}`), 'x-device-key')).toThrow(
+      expect.objectContaining({
+        details: [{ path: `query.${'n'.repeat(64)}`, message: 'a credential in the URL' }],
+      }),
+    );
   });
 
   test('no query at all is fine', () => {
