@@ -48,6 +48,11 @@ export interface DayRollupRow {
   /** `yyyyMMdd`, UTC. */
   day: string;
   hours: Map<number, HourCounts>;
+  /**
+   * The UTC days (`yyyyMMdd`) on which the files counted here were received: where in the file log a
+   * reader finds them (a buffered file's readings land days before its receipt).
+   */
+  receivedOn: Set<string>;
   etag?: string;
 }
 

@@ -126,7 +126,12 @@ export function fileOf(entity: Entity): FileLogEntry {
 }
 
 export function rollupEntity(row: DayRollupRow): Entity {
-  return { partitionKey: row.deviceId, rowKey: dayRowKey(row.day), hours: formatHours(row.hours) };
+  return {
+    partitionKey: row.deviceId,
+    rowKey: dayRowKey(row.day),
+    hours: formatHours(row.hours),
+    receivedOn: [...row.receivedOn].sort().join(','),
+  };
 }
 
 export function rollupOf(entity: Entity): DayRollupRow {
@@ -134,6 +139,9 @@ export function rollupOf(entity: Entity): DayRollupRow {
     deviceId: entity.partitionKey,
     day: dayOfRowKey(entity.rowKey),
     hours: parseHours(typeof entity.hours === 'string' ? entity.hours : undefined),
+    receivedOn: new Set(
+      typeof entity.receivedOn === 'string' && entity.receivedOn ? entity.receivedOn.split(',') : [],
+    ),
     etag: String(entity.etag),
   };
 }

@@ -90,7 +90,9 @@ async function settlementOf(
     const row = current.get(day);
     const total: DayHours = new Map([[day, new Map(row?.hours)]]);
     addDays(total, new Map([[day, hours]]));
-    return { deviceId, day, hours: total.get(day)!, ...(row?.etag ? { etag: row.etag } : {}) };
+    const receivedOn = new Set(row?.receivedOn);
+    for (const item of group) if (item.days.has(day)) receivedOn.add(dayOf(item.file.claim.receivedAt));
+    return { deviceId, day, hours: total.get(day)!, receivedOn, ...(row?.etag ? { etag: row.etag } : {}) };
   });
   return {
     deviceId,
@@ -101,6 +103,11 @@ async function settlementOf(
     })),
     rollups,
   };
+}
+
+/** `yyyyMMdd` of an ISO time (UTC). */
+function dayOf(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 function fileLogEntry({ kind, claim }: Judged, truncated: boolean, at: Date): FileLogEntry {

@@ -184,6 +184,7 @@ function contract({ name, table }: Tables) {
             deviceId: DEVICE,
             day,
             hours: new Map([[8, { readings: 4, files: 2, untimed: 0 }]]),
+            receivedOn: new Set(['20261125', '20261209']),
             ...(etag ? { etag } : {}),
           },
         ],
@@ -201,7 +202,12 @@ function contract({ name, table }: Tables) {
       expect(files).toEqual([entryOf(claims[0]!, FileState.Stored)]);
       const rollups = await ledger.rollupRange(DEVICE, '20261101', '20261130');
       expect(rollups.map(({ etag: _e, ...r }) => r)).toEqual([
-        { deviceId: DEVICE, day: '20261125', hours: new Map([[8, { readings: 4, files: 2, untimed: 0 }]]) },
+        {
+          deviceId: DEVICE,
+          day: '20261125',
+          hours: new Map([[8, { readings: 4, files: 2, untimed: 0 }]]),
+          receivedOn: new Set(['20261125', '20261209']),
+        },
       ]);
       expect(await ledger.rollupRange(DEVICE, '20261126', '20261231')).toEqual([]);
 
@@ -213,6 +219,7 @@ function contract({ name, table }: Tables) {
         deviceId: DEVICE,
         day: '20261125',
         hours: new Map(),
+        receivedOn: new Set<string>(),
         etag: 'W/"datetime\'2000-01-01T00%3A00%3A00Z\'"',
       };
       expect(

@@ -171,6 +171,8 @@ describe('sweep: every claim comes to an end', () => {
     expect(await fx.sweep()).toMatchObject({ confirmed: 1, orphaned: 0, stillPending: 0 });
     expect(fx.rows('~~f~').map((r) => r.state)).toEqual(['replaced', 'stored']);
     expect(fx.hoursOf('20261125').get(8)).toEqual({ readings: 2, files: 1, untimed: 0 });
+    // Its readings are of November; the file log finds it under its receipt a month later.
+    expect(fx.rows('~~d~20261125')[0]?.receivedOn).toBe('20261225');
     expect(fx.confirmations.names()).toEqual([again.blobName]);
   });
 
