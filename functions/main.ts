@@ -6,6 +6,7 @@ import './appSetup';
 import './ingest';
 import './health';
 import './sweep';
+import './tableExport';
 import { getRuntime } from '../shared/runtime';
 
 getRuntime();

@@ -2,16 +2,21 @@
 //
 //   resource group rg-<environmentName>
 //   ├─ user-assigned identity  id-api-<token>        the app's only credential
-//   ├─ storage  st<token>                             data: container raw, tables idempotency + devices
+//   ├─ storage  st<token>                             data: containers raw + table-exports, tables
+//   │                                                   idempotency + devices; delete lock, PITR
+//   ├─ Backup vault bvault-<token>                    vaulted daily copy of the data containers
 //   ├─ storage  sthost<token>                         Functions host state + deployment package
 //   ├─ Log Analytics log-<token> + App Insights appi-<token>   local auth disabled
 //   ├─ Flex Consumption plan plan-<token> + Function App func-api-<token>
+//   ├─ diagnostic settings (core/diagnostics.bicep)   blob + table + Function App logs
 //   └─ role assignments (app/rbac.bicep)
+//   subscription: Activity Log export to log-<token> (core/activity-log.bicep)
 //
 // API versions: the newest stable ones that the Bicep CLI installed by azd knows (azd 1.29-1.31 fetch
 // Bicep 0.45.15, which bundles Azure.Bicep.Types.Az 0.2.881), so `azd provision` compiles without
 // BCP081 warnings: Storage 2026-04-01, Web 2025-03-01, OperationalInsights 2025-07-01, Resources
-// 2025-04-01, ManagedIdentity 2024-11-30, Insights 2020-02-02, roleAssignments 2022-04-01. Newer ones
+// 2025-04-01, ManagedIdentity 2024-11-30, Insights 2020-02-02, roleAssignments 2022-04-01, locks
+// 2020-05-01, diagnosticSettings 2021-05-01-preview, DataProtection 2025-01-01. Newer ones
 // only once azd's Bicep knows them (test/infra/lint.test.ts holds the table; docs/DEPLOY.md).
 targetScope = 'subscription'
 
@@ -44,6 +49,19 @@ param principalType string = 'User'
 
 @description('Optional name of the resource group. Empty: rg-<environmentName>.')
 param resourceGroupName string = ''
+
+@description('production (default): delete locks, vaulted backup, no standing write access for the deploying user. development: a throw-away environment without them. Each can also be set on its own below.')
+@allowed([
+  'production'
+  'development'
+])
+param environmentType string = 'production'
+
+@description('CanNotDelete lock on the data account and the Backup vault: `azd down` and any delete fail until the lock is removed on purpose.')
+param lockData bool = environmentType == 'production'
+
+@description('Give the deploying user (principalId) write and delete access to the data account\'s blobs and tables. Off: read, device provisioning and vendor SAS signing only.')
+param deployerDataWrite bool = environmentType != 'production'
 
 // --- Vendor access --------------------------------------------------------------------------------
 
@@ -107,13 +125,41 @@ param enableChangeFeed bool = true
 @maxValue(146000)
 param changeFeedRetentionDays int = 90
 
-@description('Add an (unlocked) time-based retention policy to the raw container.')
-param enableRawImmutability bool = false
+@description('Time-based retention (WORM) policy on the raw container: none, unlocked (created and updated by the template), or locked (set after locking it by hand: the template then never sends the policy again).')
+@allowed([
+  'none'
+  'unlocked'
+  'locked'
+])
+param rawImmutability string = 'none'
 
 @description('Retention of the raw container immutability policy, in days since blob creation.')
 @minValue(1)
 @maxValue(146000)
 param rawImmutabilityDays int = 365
+
+@description('Point-in-time restore window for block blobs, in days (0: off). Must be less than blobSoftDeleteDays; needs the change feed.')
+@minValue(0)
+@maxValue(364)
+param pointInTimeRestoreDays int = 7
+
+// --- Second copy --------------------------------------------------------------------------------
+
+@description('Vaulted Azure Backup of the data containers (raw, table-exports) into a Backup vault: the second copy.')
+param enableVaultedBackup bool = environmentType == 'production'
+
+@description('Days each daily vaulted recovery point is kept (7-3650).')
+@minValue(7)
+@maxValue(3650)
+param backupRetentionDays int = 90
+
+@description('Redundancy of the Backup vault storage. GeoRedundant also keeps the copy in the paired region.')
+@allowed([
+  'LocallyRedundant'
+  'ZoneRedundant'
+  'GeoRedundant'
+])
+param backupVaultRedundancy string = 'GeoRedundant'
 
 // --- Function App ----------------------------------------------------------------------------------
 
@@ -143,6 +189,97 @@ param storageTimeoutMs int = 10000
 @maxValue(730)
 param logRetentionDays int = 30
 
+@description('Export the subscription\'s Activity Log to this environment\'s Log Analytics workspace (a subscription-scope diagnostic setting; at most five per subscription).')
+param exportActivityLog bool = true
+
+// --- Guards: combinations Azure refuses, refused here first with a message ------------------------
+
+// Regions that offer ZRS and GZRS for standard general-purpose v2 accounts
+// (learn.microsoft.com/azure/storage/common/redundancy-regions-zrs and redundancy-regions-gzrs).
+// Update these lists when Microsoft adds regions.
+var zrsRegions = [
+  'australiaeast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'chinanorth3'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'israelcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'mexicocentral'
+  'northeurope'
+  'norwayeast'
+  'polandcentral'
+  'qatarcentral'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'spaincentral'
+  'swedencentral'
+  'switzerlandnorth'
+  'uaenorth'
+  'uksouth'
+  'usgovvirginia'
+  'westeurope'
+  'westus2'
+  'westus3'
+]
+var gzrsRegions = [
+  'australiaeast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'japaneast'
+  'koreacentral'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'swedencentral'
+  'switzerlandnorth'
+  'uaenorth'
+  'uksouth'
+  'usgovvirginia'
+  'westeurope'
+  'westus2'
+  'westus3'
+]
+var zoneRedundantSku = contains(['Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS'], dataStorageSku)
+var geoZoneRedundantSku = contains(['Standard_GZRS', 'Standard_RAGZRS'], dataStorageSku)
+var normalizedLocation = toLower(replace(location, ' ', ''))
+
+// fail() stops the deployment with its message when the value is evaluated; these values feed the
+// data account's module, so a refused combination stops before anything is created.
+var checkedDataStorageSku = zoneRedundantSku && !contains(zrsRegions, normalizedLocation)
+  ? fail('dataStorageSku ${dataStorageSku} needs a region with availability zones; ${location} does not offer ZRS for standard accounts. Choose such a region or Standard_LRS / Standard_GRS.')
+  : geoZoneRedundantSku && !contains(gzrsRegions, normalizedLocation)
+      ? fail('dataStorageSku ${dataStorageSku}: ${location} does not offer geo-zone-redundant storage. Choose Standard_ZRS or Standard_GRS.')
+      : rawLongTermTier == 'Archive' && zoneRedundantSku
+          ? fail('rawLongTermTier Archive is not available with ${dataStorageSku}: the Archive tier needs Standard_LRS, Standard_GRS or Standard_RAGRS.')
+          : dataStorageSku
+var checkedLongTermAfterDays = rawLongTermAfterDays <= rawCoolAfterDays
+  ? fail('rawLongTermAfterDays (${rawLongTermAfterDays}) must be greater than rawCoolAfterDays (${rawCoolAfterDays}): a blob moves to Cool before it moves on.')
+  : rawLongTermAfterDays
+var checkedRestoreDays = pointInTimeRestoreDays > 0 && pointInTimeRestoreDays >= blobSoftDeleteDays
+  ? fail('pointInTimeRestoreDays (${pointInTimeRestoreDays}) must be less than blobSoftDeleteDays (${blobSoftDeleteDays}).')
+  : pointInTimeRestoreDays > 0 && !enableChangeFeed
+      ? fail('pointInTimeRestoreDays needs the change feed: set enableChangeFeed, or pointInTimeRestoreDays to 0.')
+      : pointInTimeRestoreDays
+
 // --- Names ----------------------------------------------------------------------------------------
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -152,6 +289,7 @@ var tags = {
 
 // Fixed names the application reads through its app settings.
 var rawContainerName = 'raw'
+var exportsContainerName = 'table-exports'
 var idempotencyTableName = 'idempotency'
 var devicesTableName = 'devices'
 var deploymentContainerName = 'deployment-package'
@@ -165,6 +303,7 @@ var logAnalyticsName = 'log-${resourceToken}'
 var applicationInsightsName = 'appi-${resourceToken}'
 var functionAppName = 'func-api-${resourceToken}'
 var planName = 'plan-${resourceToken}'
+var backupVaultName = 'bvault-${resourceToken}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -187,19 +326,35 @@ module dataStorage 'core/storage.bicep' = {
     name: dataStorageAccountName
     location: location
     tags: tags
-    skuName: dataStorageSku
+    skuName: checkedDataStorageSku
     rawContainerName: rawContainerName
+    exportsContainerName: exportsContainerName
     idempotencyTableName: idempotencyTableName
     devicesTableName: devicesTableName
     blobSoftDeleteDays: blobSoftDeleteDays
     containerSoftDeleteDays: containerSoftDeleteDays
     rawCoolAfterDays: rawCoolAfterDays
-    rawLongTermAfterDays: rawLongTermAfterDays
+    rawLongTermAfterDays: checkedLongTermAfterDays
     rawLongTermTier: rawLongTermTier
     enableChangeFeed: enableChangeFeed
     changeFeedRetentionDays: changeFeedRetentionDays
-    enableRawImmutability: enableRawImmutability
+    rawImmutability: rawImmutability
     rawImmutabilityDays: rawImmutabilityDays
+    restoreDays: checkedRestoreDays
+    lockAccount: lockData
+  }
+}
+
+module backupVault 'core/backup-vault.bicep' = if (enableVaultedBackup) {
+  scope: rg
+  params: {
+    name: backupVaultName
+    location: location
+    tags: tags
+    storageRedundancy: backupVaultRedundancy
+    retentionDays: backupRetentionDays
+    dailyBackupTime: '02:00'
+    lockVault: lockData
   }
 }
 
@@ -240,6 +395,7 @@ module api 'app/api.bicep' = {
     dataStorageBlobEndpoint: dataStorage.outputs.blobEndpoint
     dataStorageTableEndpoint: dataStorage.outputs.tableEndpoint
     rawContainerName: rawContainerName
+    exportsContainerName: exportsContainerName
     idempotencyTableName: idempotencyTableName
     devicesTableName: devicesTableName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
@@ -261,13 +417,51 @@ module rbac 'app/rbac.bicep' = {
   params: {
     dataStorageAccountName: dataStorageAccountName
     rawContainerName: rawContainerName
+    devicesTableName: devicesTableName
+    idempotencyTableName: idempotencyTableName
     hostStorageAccountName: hostStorageAccountName
     applicationInsightsName: applicationInsightsName
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
     userPrincipalType: principalType
+    userDataWrite: deployerDataWrite
     vendorPrincipalId: vendorPrincipalId
     vendorPrincipalType: vendorPrincipalType
+    backupVaultPrincipalId: enableVaultedBackup ? backupVault!.outputs.principalId : ''
+  }
+}
+
+module backupInstance 'core/backup-instance.bicep' = if (enableVaultedBackup) {
+  scope: rg
+  // Configuring protection checks the vault's role on the account, granted in rbac.
+  dependsOn: [
+    rbac
+  ]
+  params: {
+    vaultName: backupVault!.outputs.name
+    policyId: backupVault!.outputs.policyId
+    storageAccountName: dataStorage.outputs.name
+    location: location
+    containers: [
+      rawContainerName
+      exportsContainerName
+    ]
+  }
+}
+
+module diagnostics 'core/diagnostics.bicep' = {
+  scope: rg
+  params: {
+    dataStorageAccountName: dataStorage.outputs.name
+    functionAppName: api.outputs.name
+    workspaceId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module activityLog 'core/activity-log.bicep' = if (exportActivityLog) {
+  params: {
+    name: 'activity-log-to-${logAnalyticsName}'
+    workspaceId: monitoring.outputs.logAnalyticsId
   }
 }
 
@@ -296,6 +490,12 @@ output DATA_STORAGE_BLOB_ENDPOINT string = dataStorage.outputs.blobEndpoint
 
 @description('Table endpoint of the data storage account.')
 output DATA_STORAGE_TABLE_ENDPOINT string = dataStorage.outputs.tableEndpoint
+
+@description('Container of the scheduled table exports (for npm run ops -- restore-tables).')
+output TABLE_EXPORTS_CONTAINER string = dataStorage.outputs.exportsContainerName
+
+@description('Resource ids of the app identity\'s role assignments, space-separated (the predeploy hook waits for them).')
+output APP_ROLE_ASSIGNMENT_IDS string = rbac.outputs.appRoleAssignmentIds
 
 @description('Application Insights connection string (not a credential: local auth is disabled).')
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors';
+import { isStorageAccountName } from './storageAccountName';
 
 /** How the process reaches the data storage account. */
 export type StorageConnection =
@@ -14,6 +15,8 @@ export type StorageConnection =
 export interface Config {
   storage: StorageConnection;
   rawContainer: string;
+  /** Where the scheduled exports of the tables go (shared/tableExport). */
+  exportsContainer: string;
   idempotencyTable: string;
   maxBodyBytes: number;
   /** Upper bound for one storage operation including the SDK's own retries. */
@@ -56,6 +59,13 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     storage,
     rawContainer: matching(env, 'RAW_CONTAINER', 'raw', CONTAINER_NAME, 'a blob container name'),
+    exportsContainer: matching(
+      env,
+      'TABLE_EXPORTS_CONTAINER',
+      'table-exports',
+      CONTAINER_NAME,
+      'a blob container name',
+    ),
     idempotencyTable: matching(env, 'IDEMPOTENCY_TABLE', 'idempotency', TABLE_NAME, 'a table name'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
     storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),
@@ -178,7 +188,7 @@ function storageConnection(env: Env): StorageConnection {
       'set it (e.g. UseDevelopmentStorage=true for Azurite), or DATA_STORAGE_ACCOUNT_NAME for keyless access in Azure',
     );
   }
-  if (accountName && !/^[a-z0-9]{3,24}$/.test(accountName)) {
+  if (accountName && !isStorageAccountName(accountName)) {
     throw new ConfigurationError('DATA_STORAGE_ACCOUNT_NAME', 'expected 3-24 lowercase letters and digits');
   }
   return {

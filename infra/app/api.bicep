@@ -40,6 +40,9 @@ param dataStorageTableEndpoint string
 @description('Name of the raw telemetry container.')
 param rawContainerName string
 
+@description('Name of the container that receives the scheduled table exports.')
+param exportsContainerName string
+
 @description('Name of the idempotency table.')
 param idempotencyTableName string
 
@@ -146,6 +149,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       DATA_STORAGE_BLOB_ENDPOINT: dataStorageBlobEndpoint
       DATA_STORAGE_TABLE_ENDPOINT: dataStorageTableEndpoint
       RAW_CONTAINER: rawContainerName
+      TABLE_EXPORTS_CONTAINER: exportsContainerName
       IDEMPOTENCY_TABLE: idempotencyTableName
       DEVICES_TABLE: devicesTableName
       MAX_BODY_BYTES: string(maxBodyBytes)

@@ -1,6 +1,9 @@
-// Data storage account: raw telemetry blobs (container `raw`) and the `idempotency` and `devices`
-// tables. Keyless: shared-key (account key / SAS) access is disabled, so every caller, the Function
-// App included, authenticates with Entra ID and RBAC (app/rbac.bicep).
+// Data storage account: raw telemetry blobs (container `raw`), the scheduled table exports
+// (container `table-exports`) and the `idempotency` and `devices` tables. Keyless: shared-key
+// (account key / SAS) access is disabled, so every caller, the Function App included, authenticates
+// with Entra ID and RBAC (app/rbac.bicep). Once a gateway has its 200 this account holds the only
+// copy of the file, hence the delete lock, point-in-time restore and the WORM policy options below;
+// the second copy is the vaulted backup (core/backup.bicep).
 
 @description('Name of the storage account (3-24 lowercase letters and digits, globally unique).')
 @minLength(3)
@@ -26,6 +29,9 @@ param skuName string
 
 @description('Name of the blob container that receives raw telemetry.')
 param rawContainerName string
+
+@description('Name of the blob container that receives the scheduled exports of the tables.')
+param exportsContainerName string
 
 @description('Name of the table that records idempotency keys.')
 param idempotencyTableName string
@@ -66,13 +72,26 @@ param enableChangeFeed bool
 @maxValue(146000)
 param changeFeedRetentionDays int
 
-@description('Put a time-based retention (WORM) policy on the raw container. The policy is created unlocked; locking it is a deliberate, irreversible manual step.')
-param enableRawImmutability bool
+@description('Time-based retention (WORM) policy on the raw container: none; unlocked (the template creates and updates it); locked (locked by hand with `az storage container immutability-policy lock`: the template never sends it again, since the service refuses every change to a locked policy but an extension).')
+@allowed([
+  'none'
+  'unlocked'
+  'locked'
+])
+param rawImmutability string
 
 @description('Retention period of the raw container immutability policy, in days since blob creation.')
 @minValue(1)
 @maxValue(146000)
 param rawImmutabilityDays int
+
+@description('Point-in-time restore window for block blobs, in days; 0 turns it off. Must be less than blobSoftDeleteDays and needs the change feed (checked in main.bicep).')
+@minValue(0)
+@maxValue(364)
+param restoreDays int
+
+@description('Put a CanNotDelete lock on the account: deleting it, or its resource group (azd down), fails until the lock is removed.')
+param lockAccount bool
 
 resource account 'Microsoft.Storage/storageAccounts@2026-04-01' = {
   name: name
@@ -115,6 +134,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-04-01'
   parent: account
   name: 'default'
   properties: {
+    // Versioning, soft delete and the change feed are also what point-in-time restore needs.
     isVersioningEnabled: true
     deleteRetentionPolicy: {
       enabled: true
@@ -134,6 +154,15 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-04-01'
       : {
           enabled: false
         }
+    // Restores block blobs to their state at any time within the window (versions + change feed).
+    restorePolicy: restoreDays > 0
+      ? {
+          enabled: true
+          days: max(restoreDays, 1)
+        }
+      : {
+          enabled: false
+        }
   }
 }
 
@@ -145,7 +174,18 @@ resource rawContainer 'Microsoft.Storage/storageAccounts/blobServices/containers
   }
 }
 
-resource rawImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-04-01' = if (enableRawImmutability) {
+resource exportsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-04-01' = {
+  parent: blobService
+  name: exportsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Sent only while the policy is unlocked. Once locked, the service accepts nothing but an extension
+// (immutabilityPolicies/extend), so a redeploy that PUT it again would fail: with 'locked' the template
+// leaves the policy alone, and the lock stays what it is.
+resource rawImmutabilityPolicy 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2026-04-01' = if (rawImmutability == 'unlocked') {
   parent: rawContainer
   name: 'default'
   properties: {
@@ -203,6 +243,17 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-04
   }
 }
 
+// CanNotDelete still allows every change and every data operation: it stops only the deletion of the
+// account (and of the resource group around it), which soft delete and versioning cannot undo.
+resource deleteLock 'Microsoft.Authorization/locks@2020-05-01' = if (lockAccount) {
+  name: 'protect-only-copy'
+  scope: account
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'Holds the only copy of every stored telemetry file. Remove this lock on purpose before deleting the account or its resource group (docs/DEPLOY.md).'
+  }
+}
+
 @description('Name of the storage account.')
 output name string = account.name
 
@@ -217,6 +268,9 @@ output tableEndpoint string = account.properties.primaryEndpoints.table
 
 @description('Name of the raw telemetry container.')
 output rawContainerName string = rawContainer.name
+
+@description('Name of the table exports container.')
+output exportsContainerName string = exportsContainer.name
 
 @description('Names of the tables created in the account.')
 output tableNames string[] = [

@@ -11,6 +11,7 @@ import { DEFAULT_CERT_DIR, certFiles, loadServerTls } from '../lib/certs';
 import { provisionDemoDevice } from '../../shared/auth/deviceAdmin';
 import { DevHost } from './devHost';
 import { httpFunctionsOf, loadFunctionApp } from './loadFunctionApp';
+import { TimerHost, timerFunctionsOf } from './timerHost';
 import { applyLocalSettings, functionAppMain, hostRoutePrefix } from '../lib/localSettings';
 
 const AZURITE_PORTS = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
@@ -54,12 +55,17 @@ async function main(): Promise<void> {
   const servers = [await host.listen(port, bindHost)];
   const tls = loadServerTls(certDir);
   if (tls) servers.push(await host.listen(httpsPort, bindHost, tls));
+  // Timer functions run on their schedules, as under `func start`.
+  const timers = new TimerHost(timerFunctionsOf(app.functions));
+  timers.start();
 
   console.log(`\nSettings: ${settingsFile}`);
   for (const { url } of servers) {
     for (const fn of functions)
       console.log(`  ${fn.name}: [${fn.methods.join(',')}] ${url}/${prefix}/${fn.route}`);
   }
+  for (const timer of timers.schedule())
+    console.log(`  ${timer.name}: timer '${timer.schedule}' (UTC), next ${timer.next.toISOString()}`);
   const auth = demoKey ? ` \\\n    -H 'Authorization: Bearer ${demoKey}'` : '';
   console.log(
     `\nDemo device ${DEMO_DEVICE}${demoKey ? ` (a new key each start; older start keys are revoked)` : ''}. Try it:`,
@@ -76,6 +82,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping...');
+    timers.stop();
     for (const { server } of servers) {
       server.closeAllConnections?.();
       await new Promise((r) => server.close(r));

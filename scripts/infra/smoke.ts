@@ -1,12 +1,13 @@
 /**
  * Post-deploy smoke test:
  *
- *   npm run smoke -- <baseUrl> <deviceId> <key> [--account <name>] [--container <name>]
+ *   npm run smoke -- <baseUrl> <deviceId> <key> [--blob-endpoint <url>] [--container <name>]
  *
  * <baseUrl> is the Function App URL (azd output FUNCTION_APP_URL, e.g. https://func-api-xyz.azurewebsites.net),
  * or the INGEST_ENDPOINT template with its {deviceId} placeholder. <key> is the device key issued by
- * the device CLI. `--account` is the data storage account (azd output DATA_STORAGE_ACCOUNT_NAME; that
- * environment variable is the fallback), read with the caller's own Entra ID sign-in
+ * the device CLI. `--blob-endpoint` is the data storage account's blob endpoint (azd output
+ * DATA_STORAGE_BLOB_ENDPOINT, that environment variable is the fallback: no host name is assumed, so
+ * sovereign clouds work too), read with the caller's own Entra ID sign-in
  * (DefaultAzureCredential: azd auth login, az login, ...). `--container` (fallback RAW_CONTAINER) is
  * the container the answers must name; without it, whatever the first answer names.
  *
@@ -25,10 +26,12 @@
  * so still exactly one blob).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { parseSmokeArguments } from './smokeArguments';
+
+export { parseSmokeArguments, type SmokeArguments } from './smokeArguments';
 
 /** Reads one stored blob's bytes. */
 export type DownloadBlob = (container: string, name: string) => Promise<Buffer>;
@@ -37,8 +40,8 @@ export interface SmokeOptions {
   baseUrl: string;
   deviceId: string;
   key: string;
-  /** The data storage account the stored blob is read back from (default downloadBlob). */
-  account?: string;
+  /** Blob endpoint of the data storage account the stored blob is read back from (default downloadBlob). */
+  blobEndpoint?: string;
   /** The container every answer must name; default: whatever the first answer names. */
   container?: string;
   /** How the stored blob is read back; default: the account's blob endpoint with DefaultAzureCredential. */
@@ -108,12 +111,9 @@ export function samplePayload(deviceId: string, now: Date = new Date()): unknown
   };
 }
 
-/** Reads blobs of `https://<account>.blob.core.windows.net` as whoever is signed in on this machine. */
-export function azureBlobDownloader(account: string): DownloadBlob {
-  const service = new BlobServiceClient(
-    `https://${account}.blob.core.windows.net`,
-    new DefaultAzureCredential(),
-  );
+/** Reads blobs from the account's blob endpoint as whoever is signed in on this machine. */
+export function azureBlobDownloader(blobEndpoint: string): DownloadBlob {
+  const service = new BlobServiceClient(blobEndpoint, new DefaultAzureCredential());
   return (container, name) => service.getContainerClient(container).getBlobClient(name).downloadToBuffer();
 }
 
@@ -135,27 +135,60 @@ function parse(text: string): IngestAnswer | undefined {
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
-  const fetchImpl = options.fetchImpl ?? fetch;
-  const log = options.log ?? (() => undefined);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const attempts = options.attempts ?? 6;
-  const retryDelayMs = options.retryDelayMs ?? 20_000;
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const downloadBlob =
-    options.downloadBlob ?? (options.account ? azureBlobDownloader(options.account) : undefined);
-  if (!downloadBlob) {
-    throw new SmokeFailure(
-      'no data storage account to read the stored blob back from: pass --account (or set DATA_STORAGE_ACCOUNT_NAME)',
-    );
-  }
-
-  const url = ingestUrl(options.baseUrl, options.deviceId);
-  const post = async (
+/** What every step needs: the URL, how to post, log and wait, and the retry budget. */
+interface SmokeRun {
+  url: string;
+  log: (line: string) => void;
+  sleep: (ms: number) => Promise<void>;
+  attempts: number;
+  retryDelayMs: number;
+  downloadBlob: DownloadBlob;
+  post(
     body: Uint8Array<ArrayBuffer> | string,
     idempotencyKey: string,
-    extraHeaders: Record<string, string> = {},
-  ): Promise<Sent> => {
+    headers?: Record<string, string>,
+  ): Promise<Sent>;
+  /** A step's single request: a network failure fails the step. */
+  postOnce(
+    step: string,
+    body: Uint8Array<ArrayBuffer> | string,
+    idempotencyKey: string,
+    headers?: Record<string, string>,
+  ): Promise<Sent>;
+}
+
+/** The first upload as answered: where it was stored and the hash of what was stored. */
+interface FirstUpload {
+  container: string;
+  blob: string;
+  sha256: string;
+}
+
+export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
+  const run = smokeRun(options);
+  const idempotencyKey = randomUUID();
+  const body = JSON.stringify(samplePayload(options.deviceId));
+  run.log(`POST ${run.url} (Idempotency-Key ${idempotencyKey}, ${body.length} bytes)`);
+  const first = await firstUpload(run, body, idempotencyKey, options.container);
+  await resend(run, body, idempotencyKey, first);
+  const gzipBlob = await gzipUpload(run, options.deviceId);
+  await byteOrderMarkRefused(run, body);
+  const sha256 = await readBack(run, first);
+  return { url: run.url, idempotencyKey, container: first.container, blob: first.blob, sha256, gzipBlob };
+}
+
+function smokeRun(options: SmokeOptions): SmokeRun {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const downloadBlob =
+    options.downloadBlob ?? (options.blobEndpoint ? azureBlobDownloader(options.blobEndpoint) : undefined);
+  if (!downloadBlob) {
+    throw new SmokeFailure(
+      'no data storage account to read the stored blob back from: pass --blob-endpoint (or set DATA_STORAGE_BLOB_ENDPOINT)',
+    );
+  }
+  const url = ingestUrl(options.baseUrl, options.deviceId);
+  const post: SmokeRun['post'] = async (body, idempotencyKey, extraHeaders = {}) => {
     const response = await fetchImpl(url, {
       method: 'POST',
       headers: {
@@ -173,170 +206,159 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       retryAfter: response.headers.get('retry-after'),
     };
   };
-  const postOnce = (step: string, ...args: Parameters<typeof post>) =>
-    post(...args).catch((error: unknown) => {
-      throw new SmokeFailure(`${step} failed: ${reason(error)}`);
-    });
+  return {
+    url,
+    log: options.log ?? (() => undefined),
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    attempts: options.attempts ?? 6,
+    retryDelayMs: options.retryDelayMs ?? 20_000,
+    downloadBlob,
+    post,
+    postOnce: (step, ...args) =>
+      post(...args).catch((error: unknown) => {
+        throw new SmokeFailure(`${step} failed: ${reason(error)}`);
+      }),
+  };
+}
 
-  const idempotencyKey = randomUUID();
-  const body = JSON.stringify(samplePayload(options.deviceId));
-  const bodySha256 = sha256Hex(body);
-  log(`POST ${url} (Idempotency-Key ${idempotencyKey}, ${body.length} bytes)`);
-
-  // 1. First send: expect `stored` (or `duplicate` if an earlier attempt of ours got through).
-  let first: Sent | undefined;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      first = await post(body, idempotencyKey);
-    } catch (error) {
-      if (attempt >= attempts)
-        throw new SmokeFailure(`first request failed after ${attempt} attempt(s): ${reason(error)}`);
-      log(`  attempt ${attempt}: ${reason(error)}; retrying`);
-      await sleep(retryDelayMs);
-      continue;
-    }
-    if (first.status < 500 || attempt >= attempts) break;
-    const wait =
-      first.retryAfter && /^\d+$/.test(first.retryAfter) ? Number(first.retryAfter) * 1000 : retryDelayMs;
-    log(
-      `  attempt ${attempt}: ${describeAnswer(first.status, first.text)}; retrying in ${Math.round(wait / 1000)} s`,
-    );
-    await sleep(wait);
-  }
-  const firstAnswer = parse(first.text);
+/** 1. First send: expect `stored` (or `duplicate` if an earlier attempt of ours got through). */
+async function firstUpload(
+  run: SmokeRun,
+  body: string,
+  idempotencyKey: string,
+  expectedContainer: string | undefined,
+): Promise<FirstUpload> {
+  const first = await postWithRetries(run, body, idempotencyKey);
+  const answer = parse(first.text);
   const acceptable = ['stored', 'duplicate'];
-  if (first.status !== 200 || !firstAnswer || !acceptable.includes(String(firstAnswer.status))) {
+  if (first.status !== 200 || !answer || !acceptable.includes(String(answer.status))) {
     throw new SmokeFailure(
       `first request: expected 200 {"status":"stored"}, got ${describeAnswer(first.status, first.text)}`,
     );
   }
-  if (typeof firstAnswer.blob !== 'string' || !firstAnswer.blob) {
+  if (typeof answer.blob !== 'string' || !answer.blob) {
     throw new SmokeFailure(`first request: the answer names no blob: ${first.text}`);
   }
-  const container = String(firstAnswer.container);
-  if (options.container !== undefined && container !== options.container) {
-    throw new SmokeFailure(`first request: expected container ${options.container}, got ${container}`);
+  const container = String(answer.container);
+  if (expectedContainer !== undefined && container !== expectedContainer) {
+    throw new SmokeFailure(`first request: expected container ${expectedContainer}, got ${container}`);
   }
-  if (firstAnswer.sha256 !== bodySha256) {
+  const bodySha256 = sha256Hex(body);
+  if (answer.sha256 !== bodySha256) {
     throw new SmokeFailure(
-      `first request: expected sha256 ${bodySha256} (of the bytes sent), got ${String(firstAnswer.sha256)}`,
+      `first request: expected sha256 ${bodySha256} (of the bytes sent), got ${String(answer.sha256)}`,
     );
   }
-  const blob = firstAnswer.blob;
-  log(`  -> 200 ${String(firstAnswer.status)}: ${container}/${blob}`);
+  run.log(`  -> 200 ${String(answer.status)}: ${container}/${answer.blob}`);
+  return { container, blob: answer.blob, sha256: bodySha256 };
+}
 
-  // 2. Resend the identical request: expect `duplicate` naming the same blob.
-  const second = await postOnce('resend', body, idempotencyKey);
-  const secondAnswer = parse(second.text);
-  if (second.status !== 200 || secondAnswer?.status !== 'duplicate') {
+/** The first send, retried with the same key on 5xx or no answer (a cold instance, roles still spreading). */
+async function postWithRetries(run: SmokeRun, body: string, idempotencyKey: string): Promise<Sent> {
+  for (let attempt = 1; ; attempt += 1) {
+    let sent: Sent;
+    try {
+      sent = await run.post(body, idempotencyKey);
+    } catch (error) {
+      if (attempt >= run.attempts)
+        throw new SmokeFailure(`first request failed after ${attempt} attempt(s): ${reason(error)}`);
+      run.log(`  attempt ${attempt}: ${reason(error)}; retrying`);
+      await run.sleep(run.retryDelayMs);
+      continue;
+    }
+    if (sent.status < 500 || attempt >= run.attempts) return sent;
+    const wait =
+      sent.retryAfter && /^\d+$/.test(sent.retryAfter) ? Number(sent.retryAfter) * 1000 : run.retryDelayMs;
+    run.log(
+      `  attempt ${attempt}: ${describeAnswer(sent.status, sent.text)}; retrying in ${Math.round(wait / 1000)} s`,
+    );
+    await run.sleep(wait);
+  }
+}
+
+/** 2. Resend the identical request: expect `duplicate` naming the same blob. */
+async function resend(run: SmokeRun, body: string, idempotencyKey: string, first: FirstUpload) {
+  const second = await run.postOnce('resend', body, idempotencyKey);
+  const answer = parse(second.text);
+  if (second.status !== 200 || answer?.status !== 'duplicate') {
     throw new SmokeFailure(
       `resend: expected 200 {"status":"duplicate"}, got ${describeAnswer(second.status, second.text)}`,
     );
   }
-  if (secondAnswer.blob !== blob || secondAnswer.container !== firstAnswer.container) {
+  if (answer.blob !== first.blob || answer.container !== first.container) {
     throw new SmokeFailure(
-      `resend: expected the same blob ${container}/${blob}, ` +
-        `got ${String(secondAnswer.container)}/${String(secondAnswer.blob)}`,
+      `resend: expected the same blob ${first.container}/${first.blob}, ` +
+        `got ${String(answer.container)}/${String(answer.blob)}`,
     );
   }
-  log(`  -> 200 duplicate: same blob`);
+  run.log(`  -> 200 duplicate: same blob`);
+}
 
-  // 3. A gzip-compressed upload: stored, and `sha256` is that of the uncompressed JSON.
+/** 3. A gzip-compressed upload: stored, and `sha256` is that of the uncompressed JSON. */
+async function gzipUpload(run: SmokeRun, deviceId: string): Promise<string> {
   const gzipKey = randomUUID();
-  const gzipBody = JSON.stringify(samplePayload(options.deviceId));
+  const gzipBody = JSON.stringify(samplePayload(deviceId));
   const compressed = gzipSync(gzipBody);
-  log(`POST gzip (Idempotency-Key ${gzipKey}, ${gzipBody.length} bytes, ${compressed.length} compressed)`);
-  const zipped = await postOnce('gzip upload', compressed, gzipKey, { 'Content-Encoding': 'gzip' });
-  const zippedAnswer = parse(zipped.text);
-  if (zipped.status !== 200 || zippedAnswer?.status !== 'stored' || typeof zippedAnswer.blob !== 'string') {
+  run.log(
+    `POST gzip (Idempotency-Key ${gzipKey}, ${gzipBody.length} bytes, ${compressed.length} compressed)`,
+  );
+  const zipped = await run.postOnce('gzip upload', compressed, gzipKey, { 'Content-Encoding': 'gzip' });
+  const answer = parse(zipped.text);
+  if (zipped.status !== 200 || answer?.status !== 'stored' || typeof answer.blob !== 'string') {
     throw new SmokeFailure(
       `gzip upload: expected 200 {"status":"stored"}, got ${describeAnswer(zipped.status, zipped.text)}`,
     );
   }
-  if (zippedAnswer.sha256 !== sha256Hex(gzipBody)) {
+  if (answer.sha256 !== sha256Hex(gzipBody)) {
     throw new SmokeFailure(
       `gzip upload: expected sha256 ${sha256Hex(gzipBody)} (of the uncompressed bytes), ` +
-        `got ${String(zippedAnswer.sha256)}`,
+        `got ${String(answer.sha256)}`,
     );
   }
-  log(`  -> 200 stored: ${String(zippedAnswer.container)}/${zippedAnswer.blob}`);
+  run.log(`  -> 200 stored: ${String(answer.container)}/${answer.blob}`);
+  return answer.blob;
+}
 
-  // 4. A body starting with a UTF-8 byte-order mark: refused.
+/** 4. A body starting with a UTF-8 byte-order mark: refused. */
+async function byteOrderMarkRefused(run: SmokeRun, body: string): Promise<void> {
   const bomBody = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body)]);
-  log(`POST with a byte-order mark (${bomBody.length} bytes)`);
-  const bom = await postOnce('byte-order mark upload', bomBody, randomUUID());
+  run.log(`POST with a byte-order mark (${bomBody.length} bytes)`);
+  const bom = await run.postOnce('byte-order mark upload', bomBody, randomUUID());
   if (bom.status !== 400 || parse(bom.text)?.error !== 'invalid_json') {
     throw new SmokeFailure(
       `byte-order mark upload: expected 400 {"error":"invalid_json"}, got ${describeAnswer(bom.status, bom.text)}`,
     );
   }
-  log(`  -> 400 invalid_json`);
+  run.log(`  -> 400 invalid_json`);
+}
 
-  // 5. The stored blob of the first upload, read back from storage, is what the answer said.
-  log(`GET blob ${container}/${blob}`);
+/** 5. The stored blob of the first upload, read back from storage, is what the answer said. */
+async function readBack(run: SmokeRun, { container, blob, sha256 }: FirstUpload): Promise<string> {
+  run.log(`GET blob ${container}/${blob}`);
   let stored: Buffer | undefined;
   for (let attempt = 1; !stored; attempt += 1) {
     try {
-      stored = await downloadBlob(container, blob);
+      stored = await run.downloadBlob(container, blob);
     } catch (error) {
-      if (attempt >= attempts) {
+      if (attempt >= run.attempts) {
         throw new SmokeFailure(
           `reading back ${container}/${blob} failed after ${attempt} attempt(s): ${reason(error)} ` +
             '(reading needs a Storage Blob Data role on the data account, e.g. the one azd grants you)',
         );
       }
-      log(`  attempt ${attempt}: ${reason(error)}; retrying`);
-      await sleep(retryDelayMs);
+      run.log(`  attempt ${attempt}: ${reason(error)}; retrying`);
+      await run.sleep(run.retryDelayMs);
     }
   }
   const storedSha256 = sha256Hex(stored);
-  if (storedSha256 !== firstAnswer.sha256) {
+  if (storedSha256 !== sha256) {
     throw new SmokeFailure(
       `stored blob ${container}/${blob}: SHA-256 ${storedSha256} (${stored.length} bytes), ` +
-        `but the answer said ${firstAnswer.sha256}`,
+        `but the answer said ${sha256}`,
     );
   }
-  log(`  -> ${stored.length} bytes, SHA-256 matches`);
-
-  return { url, idempotencyKey, container, blob, sha256: storedSha256, gzipBlob: zippedAnswer.blob };
-}
-
-export interface SmokeArguments {
-  baseUrl: string;
-  deviceId: string;
-  key: string;
-  account?: string;
-  container?: string;
-}
-
-/** The command line, with DATA_STORAGE_ACCOUNT_NAME and RAW_CONTAINER as fallbacks; a string is a usage error. */
-export function parseSmokeArguments(
-  argv: string[],
-  env: Record<string, string | undefined> = process.env,
-): SmokeArguments | string {
-  let parsed: ReturnType<typeof parseSmokeArgv>;
-  try {
-    parsed = parseSmokeArgv(argv);
-  } catch (error) {
-    return reason(error);
-  }
-  const [baseUrl, deviceId, key, ...extra] = parsed.positionals;
-  if (!baseUrl || !deviceId || !key) return 'expected <baseUrl> <deviceId> <key>';
-  if (extra.length > 0) return `unexpected argument "${extra[0]}"`;
-  const account = parsed.values.account?.trim() || env.DATA_STORAGE_ACCOUNT_NAME?.trim() || undefined;
-  const container = parsed.values.container?.trim() || env.RAW_CONTAINER?.trim() || undefined;
-  if (!account) return 'the data storage account is needed to read the stored blob back: --account <name>';
-  if (!/^[a-z0-9]{3,24}$/.test(account)) return `"${account}" is not a storage account name`;
-  return { baseUrl, deviceId, key, account, container };
-}
-
-function parseSmokeArgv(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { account: { type: 'string' }, container: { type: 'string' } },
-  });
+  run.log(`  -> ${stored.length} bytes, SHA-256 matches`);
+  return storedSha256;
 }
 
 async function main(): Promise<void> {
@@ -344,11 +366,11 @@ async function main(): Promise<void> {
   if (typeof args === 'string') {
     console.error(`smoke: ${args}`);
     console.error(
-      'usage: npm run smoke -- <baseUrl> <deviceId> <key> [--account <name>] [--container <name>]',
+      'usage: npm run smoke -- <baseUrl> <deviceId> <key> [--blob-endpoint <url>] [--container <name>]',
     );
     console.error(
       '  e.g. npm run smoke -- "$(azd env get-value FUNCTION_APP_URL)" truck-042 "$DEVICE_KEY" ' +
-        '--account "$(azd env get-value DATA_STORAGE_ACCOUNT_NAME)"',
+        '--blob-endpoint "$(azd env get-value DATA_STORAGE_BLOB_ENDPOINT)"',
     );
     process.exit(2);
   }

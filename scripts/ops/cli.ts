@@ -2,7 +2,8 @@
  * `telemetry-ops`: the one command-line entry for operators and the vendor. Each audience's tool is a
  * subcommand with its own --help; npm aliases (`npm run device -- ...`) call the same entry.
  *
- * Exit codes, for scripts: 0 ok, 1 failed (something was refused or went wrong), 64 bad usage.
+ * Exit codes, for scripts (each command's --help says what they mean for it; docs/DEVELOPMENT.md
+ * states the conventions): 0 ok, 1 something was refused or failed, 2 incomplete (rerun), 64 bad usage.
  */
 import { Command, CommanderError } from 'commander';
 import { describeError } from '../../shared/errors';
@@ -10,7 +11,8 @@ import { backfillCommand } from './backfill/command';
 import { coverageCommand } from './coverage/command';
 import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
-import { vendorCommand } from './vendor/vendorCommand';
+import { vendorCommand } from './handoff/command';
+import { restoreTablesCommand } from './restoreTablesCommand';
 
 export function opsProgram(): Command {
   return new Command('telemetry-ops')
@@ -19,6 +21,12 @@ export function opsProgram(): Command {
     .addCommand(backfillCommand())
     .addCommand(coverageCommand())
     .addCommand(vendorCommand())
+    .addCommand(restoreTablesCommand())
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 something refused or failed, 2 incomplete (run again), 64 bad usage;\n' +
+        "each command's --help says what they mean for it.",
+    )
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 }

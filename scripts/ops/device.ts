@@ -2,7 +2,7 @@
  * `telemetry-ops device <command>` (`npm run device -- <command>`): register devices and manage their
  * keys in the devices table. Keys are printed once, at creation; only their hashes are stored.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   UnknownModelError,
   addDevice,
@@ -14,10 +14,11 @@ import {
 import { isKeyActive } from '../../shared/auth/deviceRecord';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { deviceModelMapFor, modelForDevice } from '../../shared/validation/deviceModels';
-import { deviceIdArg } from './args';
-import { parseDuration } from './duration';
-import { UsageError } from './exitCodes';
+import { accountOption, deviceIdArg, durationArg } from './args';
+import { withExitCodes } from './exitCodes';
 import { openStorage } from './storageTarget';
+
+const DAY_MS = 86_400_000;
 
 interface Target {
   registry: TableDeviceRegistry;
@@ -40,7 +41,7 @@ function modelArg(model: string): string {
   try {
     return checkModel(model);
   } catch (err) {
-    throw err instanceof UnknownModelError ? new UsageError(err.message) : err;
+    throw err instanceof UnknownModelError ? new InvalidArgumentError(err.message) : err;
   }
 }
 
@@ -52,26 +53,49 @@ function printKey(token: string): void {
 export function deviceCommand(): Command {
   const device = new Command('device')
     .description('Register devices and manage their keys (Azurite by default; --account for Azure).')
-    .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login), no keys');
+    .addOption(accountOption());
+  const commands = [
+    addCommand(),
+    listCommand(),
+    showCommand(),
+    rotateCommand(),
+    switchCommand('disable', true),
+    switchCommand('enable', false),
+    removeCommand(),
+  ];
+  for (const command of commands)
+    device.addCommand(
+      withExitCodes(command, {
+        ok: 'done',
+        failed: 'refused (the device exists already, or does not exist) or storage failed',
+      }),
+    );
+  return device;
+}
 
-  device
-    .command('add')
+function addCommand(): Command {
+  return new Command('add')
     .description('register a device and print its first key (once)')
     .argument('<deviceId>', 'e.g. truck-042', deviceIdArg)
-    .option('--model <model>', `payload model (${knownModels().join(', ')}); default: the device map`)
+    .option(
+      '--model <model>',
+      `payload model (${knownModels().join(', ')}); default: the device map`,
+      modelArg,
+    )
     .action(async (deviceId: string, options: { model?: string }, command: Command) => {
-      const model = options.model === undefined ? undefined : modelArg(options.model);
       const { registry, deviceModelsOverride, where } = await openRegistry(command);
       // Without --model, the same map the app would use (DEVICE_MODELS or the bundled file).
       const chosen =
-        model ?? modelForDevice(deviceModelMapFor(new Set(knownModels()), deviceModelsOverride), deviceId);
+        options.model ??
+        modelForDevice(deviceModelMapFor(new Set(knownModels()), deviceModelsOverride), deviceId);
       const token = await addDevice(registry, deviceId, chosen);
       console.log(`Added ${deviceId} (model ${chosen}) in ${where}.`);
       printKey(token);
     });
+}
 
-  device
-    .command('list')
+function listCommand(): Command {
+  return new Command('list')
     .description('all devices with model, state and number of active keys (never the keys)')
     .action(async (_options: unknown, command: Command) => {
       const { registry, where } = await openRegistry(command);
@@ -85,9 +109,10 @@ export function deviceCommand(): Command {
         );
       }
     });
+}
 
-  device
-    .command('show')
+function showCommand(): Command {
+  return new Command('show')
     .description('one device and its keys: ids, dates, last use (never the keys)')
     .argument('<deviceId>', 'the device', deviceIdArg)
     .action(async (deviceId: string, _options: unknown, command: Command) => {
@@ -104,43 +129,45 @@ export function deviceCommand(): Command {
         );
       }
     });
+}
 
-  device
-    .command('rotate')
+function rotateCommand(): Command {
+  return new Command('rotate')
     .description('add a new key (printed once); older keys stop after the grace period')
     .argument('<deviceId>', 'the device', deviceIdArg)
-    .option('--grace <duration>', 'how long older keys keep working: 0, 90s, 30m, 24h, 7d', '24h')
-    .action(async (deviceId: string, options: { grace: string }, command: Command) => {
-      const graceMs = parseDuration(options.grace);
+    .addOption(
+      new Option('--grace <duration>', 'how long older keys keep working: 0, 90s, 30m, 24h, 7d')
+        .argParser(durationArg)
+        .default(DAY_MS, '24h'),
+    )
+    .action(async (deviceId: string, options: { grace: number }, command: Command) => {
       const { registry } = await openRegistry(command);
-      const { token, expiring } = await rotateKey(registry, deviceId, graceMs);
+      const { token, expiring } = await rotateKey(registry, deviceId, options.grace);
       console.log(
-        `New key for ${deviceId}. Old keys (${expiring.map((k) => k.keyId).join(', ') || 'none'}) stop at ${new Date(Date.now() + graceMs).toISOString()}.`,
+        `New key for ${deviceId}. Old keys (${expiring.map((k) => k.keyId).join(', ') || 'none'}) stop at ${new Date(Date.now() + options.grace).toISOString()}.`,
       );
       printKey(token);
     });
+}
 
-  for (const [name, disabled] of [
-    ['disable', true],
-    ['enable', false],
-  ] as const) {
-    device
-      .command(name)
-      .description(
-        `${disabled ? 'refuse' : 're-admit'} the device (running instances notice within DEVICE_CACHE_TTL_SECONDS)`,
-      )
-      .argument('<deviceId>', 'the device', deviceIdArg)
-      .action(async (deviceId: string, _options: unknown, command: Command) => {
-        const { registry } = await openRegistry(command);
-        await registry.setDisabled(deviceId, disabled);
-        console.log(
-          `${deviceId} ${name}d; running instances notice within DEVICE_CACHE_TTL_SECONDS (default 60 s).`,
-        );
-      });
-  }
+/** `disable` / `enable`. */
+function switchCommand(name: 'disable' | 'enable', disabled: boolean): Command {
+  return new Command(name)
+    .description(
+      `${disabled ? 'refuse' : 're-admit'} the device (running instances notice within DEVICE_CACHE_TTL_SECONDS)`,
+    )
+    .argument('<deviceId>', 'the device', deviceIdArg)
+    .action(async (deviceId: string, _options: unknown, command: Command) => {
+      const { registry } = await openRegistry(command);
+      await registry.setDisabled(deviceId, disabled);
+      console.log(
+        `${deviceId} ${name}d; running instances notice within DEVICE_CACHE_TTL_SECONDS (default 60 s).`,
+      );
+    });
+}
 
-  device
-    .command('remove')
+function removeCommand(): Command {
+  return new Command('remove')
     .description('delete the device and its keys (its stored files stay)')
     .argument('<deviceId>', 'the device', deviceIdArg)
     .action(async (deviceId: string, _options: unknown, command: Command) => {
@@ -148,6 +175,4 @@ export function deviceCommand(): Command {
       await registry.remove(deviceId);
       console.log(`Removed ${deviceId} and its keys. Its files in the raw container are kept.`);
     });
-
-  return device;
 }

@@ -6,6 +6,7 @@ import type { Config, StorageConnection } from '../config';
 export interface StorageClients {
   blobService: BlobServiceClient;
   rawContainer: ContainerClient;
+  exportsContainer: ContainerClient;
   tableService: TableServiceClient;
   idempotencyTable: TableClient;
   devicesTable: TableClient;
@@ -57,6 +58,7 @@ export function createStorageClients(config: Config): StorageClients {
   return {
     blobService,
     rawContainer: blobService.getContainerClient(config.rawContainer),
+    exportsContainer: blobService.getContainerClient(config.exportsContainer),
     tableService,
     idempotencyTable: tableClient(config.idempotencyTable),
     devicesTable: tableClient(config.devicesTable),
@@ -74,6 +76,7 @@ function isPlainHttp(connectionString: string): boolean {
 /** Creates the container and table if missing: for Azurite and the CLI tools (Bicep creates them in Azure). */
 export async function ensureStorageResources(clients: StorageClients): Promise<void> {
   await clients.rawContainer.createIfNotExists();
+  await clients.exportsContainer.createIfNotExists();
   await clients.tableService.createTable(clients.idempotencyTable.tableName);
   await clients.tableService.createTable(clients.devicesTable.tableName);
 }

@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { connectionStringFor } from '../../scripts/lib/azurite';
-import { failInCiOrWarn } from './ci';
+import { describeNeeding } from './ci';
 
 /**
  * `describe` for suites that need the real Azurite started by globalSetup. Under CI=true a missing
  * Azurite fails (globalSetup throws first); elsewhere the suite is skipped with a loud message.
  */
-export const describeWithAzurite: jest.Describe = ((name: string, fn: () => void) => {
-  if (process.env.TEST_AZURITE_CONNECTION_STRING) return describe(name, fn);
-  failInCiOrWarn('Azurite', `"${name}": ${process.env.TEST_AZURITE_UNAVAILABLE ?? 'not started'}`);
-  return describe.skip(name, fn);
-}) as jest.Describe;
+export const describeWithAzurite = describeNeeding('Azurite', () =>
+  process.env.TEST_AZURITE_CONNECTION_STRING
+    ? undefined
+    : (process.env.TEST_AZURITE_UNAVAILABLE ?? 'not started'),
+);
 
 export function azuriteConnectionString(): string {
   const value = process.env.TEST_AZURITE_CONNECTION_STRING;

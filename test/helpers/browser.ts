@@ -5,15 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { failInCiOrWarn } from './ci';
+import { describeNeeding } from './ci';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function describeWithChromium(name: string, fn: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(name, fn);
-  failInCiOrWarn('Chromium', `"${name}": ${CHROMIUM} not found (apt-get install -y chromium)`);
-  return describe.skip(name, fn);
-}
+export const describeWithChromium = describeNeeding('Chromium', () =>
+  existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (apt-get install -y chromium)`,
+);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

@@ -14,3 +14,31 @@ export function failInCiOrWarn(what: string, reason: string): void {
   const bar = '!'.repeat(100);
   console.warn(`\n${bar}\n!! SKIPPING tests that need ${what}: ${reason}\n${bar}\n`);
 }
+
+/**
+ * `describe` for suites that need `what`: `missing()` says why it is not there (undefined when it is).
+ * A missing dependency fails under CI and skips loudly elsewhere; `base` is the describe to use when
+ * it is there (e.g. describeWithAzurite, for a suite that needs both).
+ */
+export function describeNeeding(
+  what: string,
+  missing: () => string | undefined,
+  base: jest.Describe = describe,
+): jest.Describe {
+  return ((name: string, fn: () => void) => {
+    const reason = missing();
+    if (reason === undefined) return base(name, fn);
+    failInCiOrWarn(what, `"${name}": ${reason}`);
+    return describe.skip(name, fn);
+  }) as jest.Describe;
+}
+
+/** `test` for one test that needs `what`, with describeNeeding's rule. */
+export function testNeeding(what: string, missing: () => string | undefined): jest.It {
+  return ((name: string, fn: jest.ProvidesCallback, timeout?: number) => {
+    const reason = missing();
+    if (reason === undefined) return test(name, fn, timeout);
+    failInCiOrWarn(what, `"${name}": ${reason}`);
+    return test.skip(name, fn, timeout);
+  }) as jest.It;
+}

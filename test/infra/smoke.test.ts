@@ -451,7 +451,7 @@ describe('scripts/smoke.ts', () => {
     try {
       await expect(
         runSmoke({ baseUrl: server.baseUrl, deviceId: 'truck-042', key: 'device-key', ...quick }),
-      ).rejects.toThrow(/no data storage account .*--account/);
+      ).rejects.toThrow(/no data storage account .*--blob-endpoint/);
       expect(server.requests).toHaveLength(0);
     } finally {
       await server.close();
@@ -461,30 +461,42 @@ describe('scripts/smoke.ts', () => {
   describe('command line', () => {
     const positional = ['https://func.example.net', 'truck-042', 'truck-042~0a1b2c3d~secret'];
 
-    it('takes --account and --container', () => {
-      expect(parseSmokeArguments([...positional, '--account', 'stdata01', '--container=raw'], {})).toEqual({
+    // The endpoint comes from the deployment (azd output), whatever cloud it is in: no host is assumed.
+    const endpoint = 'https://stdata01.blob.core.usgovcloudapi.net/';
+
+    it('takes --blob-endpoint and --container', () => {
+      expect(
+        parseSmokeArguments([...positional, '--blob-endpoint', endpoint, '--container=raw'], {}),
+      ).toEqual({
         baseUrl: 'https://func.example.net',
         deviceId: 'truck-042',
         key: 'truck-042~0a1b2c3d~secret',
-        account: 'stdata01',
+        blobEndpoint: endpoint,
         container: 'raw',
       });
     });
 
-    it('falls back to DATA_STORAGE_ACCOUNT_NAME and RAW_CONTAINER (azd env get-values)', () => {
-      const env = { DATA_STORAGE_ACCOUNT_NAME: 'stenv01', RAW_CONTAINER: 'raw' };
-      expect(parseSmokeArguments(positional, env)).toMatchObject({ account: 'stenv01', container: 'raw' });
-      expect(parseSmokeArguments(['--account', 'starg01', ...positional], env)).toMatchObject({
-        account: 'starg01',
+    it('falls back to DATA_STORAGE_BLOB_ENDPOINT and RAW_CONTAINER (azd env get-values)', () => {
+      const env = { DATA_STORAGE_BLOB_ENDPOINT: endpoint, RAW_CONTAINER: 'raw' };
+      expect(parseSmokeArguments(positional, env)).toMatchObject({
+        blobEndpoint: endpoint,
+        container: 'raw',
       });
+      expect(
+        parseSmokeArguments(['--blob-endpoint', 'https://starg01.blob.core.windows.net', ...positional], env),
+      ).toMatchObject({ blobEndpoint: 'https://starg01.blob.core.windows.net' });
     });
 
     it.each([
-      [[...positional], {}, /--account/],
-      [[...positional, '--account', 'Not_An_Account'], {}, /not a storage account name/],
-      [positional.slice(0, 2), { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /<baseUrl> <deviceId> <key>/],
-      [[...positional, 'extra'], { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /unexpected argument "extra"/],
-      [[...positional, '--acount', 'x'], { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /acount/],
+      [[...positional], { DATA_STORAGE_ACCOUNT_NAME: 'stdata01' }, /--blob-endpoint/],
+      [
+        [...positional, '--blob-endpoint', 'http://stdata01.blob.core.windows.net'],
+        {},
+        /not an https blob endpoint/,
+      ],
+      [positional.slice(0, 2), { DATA_STORAGE_BLOB_ENDPOINT: endpoint }, /<baseUrl> <deviceId> <key>/],
+      [[...positional, 'extra'], { DATA_STORAGE_BLOB_ENDPOINT: endpoint }, /unexpected argument "extra"/],
+      [[...positional, '--account', 'x'], { DATA_STORAGE_BLOB_ENDPOINT: endpoint }, /account/],
     ])('%j with %j is a usage error', (argv, env, message) => {
       const parsed = parseSmokeArguments(argv, env);
       expect(typeof parsed).toBe('string');

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   MAIN_BICEP,
   REPO_ROOT,
@@ -27,13 +27,17 @@ import {
   type ArmResource,
   type ArmTemplate,
 } from './bicepHarness';
+import { ArmFail, evaluate } from './armExpression';
 
 const cli = bicepOrSkip();
 const describeWithBicep = cli ? describe : describe.skip;
 
 const ROLE = {
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a',
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6',
+  storageAccountBackupContributor: 'e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1',
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
@@ -182,8 +186,13 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
 
     it('is zone-redundant by default: it holds the only copy once the gateway deletes its own', () => {
       const account = single(data(), 'Microsoft.Storage/storageAccounts');
-      expect(resolveValue(main, 'dataStorage', account.sku!.name)).toEqual(
-        MAIN_PARAM('dataStorageSku', 'Standard_ZRS'),
+      // Through the region and tier guard (see "guards" below), from the dataStorageSku parameter.
+      expect(resolveValue(main, 'dataStorage', account.sku!.name)).toBe(
+        main.variables!.checkedDataStorageSku,
+      );
+      expect(main.parameters!.dataStorageSku!.defaultValue).toBe('Standard_ZRS');
+      expect(evaluate(main, main.variables!.checkedDataStorageSku, { location: 'swedencentral' })).toBe(
+        'Standard_ZRS',
       );
       // Geo-zone redundancy stays available, and LRS only as an explicit choice.
       const allowed = [
@@ -243,11 +252,14 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       );
     });
 
-    it('has a private `raw` container and the `idempotency` and `devices` tables', () => {
-      const container = single(data(), 'Microsoft.Storage/storageAccounts/blobServices/containers');
-      expect(container.properties).toEqual({ publicAccess: 'None' });
-      expect(container.name).toMatch(/parameters\('rawContainerName'\)\)\]$/);
-      expect(resolveValue(main, 'dataStorage', "[parameters('rawContainerName')]")).toBe('raw');
+    it('has private `raw` and `table-exports` containers and the `idempotency` and `devices` tables', () => {
+      const containers = ofType(data(), 'Microsoft.Storage/storageAccounts/blobServices/containers');
+      for (const container of containers) expect(container.properties).toEqual({ publicAccess: 'None' });
+      const names = containers.map((c) => {
+        const param = /parameters\('([^']+)'\)\)\]$/.exec(c.name)?.[1];
+        return resolveValue(main, 'dataStorage', `[parameters('${param}')]`);
+      });
+      expect(names.sort()).toEqual(['raw', 'table-exports']);
 
       const tables = ofType(data(), 'Microsoft.Storage/storageAccounts/tableServices/tables').map((t) => {
         const param = /parameters\('([^']+)'\)\)\]$/.exec(t.name)?.[1];
@@ -284,28 +296,272 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       expect(resolveValue(main, 'dataStorage', "[parameters('rawCoolAfterDays')]")).toEqual(
         MAIN_PARAM('rawCoolAfterDays', 30),
       );
-      expect(resolveValue(main, 'dataStorage', "[parameters('rawLongTermAfterDays')]")).toEqual(
-        MAIN_PARAM('rawLongTermAfterDays', 180),
+      expect(resolveValue(main, 'dataStorage', "[parameters('rawLongTermAfterDays')]")).toBe(
+        main.variables!.checkedLongTermAfterDays,
       );
+      expect(evaluate(main, main.variables!.checkedLongTermAfterDays, {})).toBe(180);
       expect(main.parameters!.rawLongTermTier).toMatchObject({
         defaultValue: 'Cold',
         allowedValues: ['Cold', 'Archive'],
       });
     });
+  });
 
-    it('puts an optional, off-by-default time-based retention policy on the raw container', () => {
-      const policy = single(
-        data(),
+  /** Values the data account module receives for the given main parameters (as ARM would pass them). */
+  const dataParams = (params: Record<string, unknown>) => {
+    const mod = module(main, 'dataStorage');
+    const values: Record<string, never> = {};
+    for (const [name, expr] of Object.entries(mod.parameters)) {
+      try {
+        values[name] = evaluate(main, expr, { location: 'swedencentral', ...params } as never) as never;
+      } catch (error) {
+        if (error instanceof ArmFail) throw error;
+      }
+    }
+    return values;
+  };
+  const sent = (resource: ArmResource, params: Record<string, unknown>) =>
+    resource.condition === undefined ||
+    evaluate(module(main, 'dataStorage').template, resource.condition, dataParams(params)) === true;
+
+  describe('immutability that survives redeploys', () => {
+    const policy = () =>
+      single(
+        module(main, 'dataStorage').template,
         'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies',
       );
-      expect(resolveValue(main, 'dataStorage', policy.condition)).toEqual(
-        MAIN_PARAM('enableRawImmutability', false),
+
+    /** `bicep build-params` of a .bicepparam for main.bicep: the parameters azd would send. */
+    const compileParams = (name: string, values: string): Record<string, unknown> => {
+      const dir = tempDir(`bicepparam-${name}`);
+      const file = join(dir, `${name}.bicepparam`);
+      writeFileSync(
+        file,
+        `using '${relative(dir, MAIN_BICEP)}'\nparam environmentName = 'prod'\nparam location = 'swedencentral'\n${values}\n`,
       );
-      expect(policy.name).toContain("parameters('rawContainerName')");
-      const props = policy.properties as Record<string, unknown>;
-      expect(resolveValue(main, 'dataStorage', props.immutabilityPeriodSinceCreationInDays)).toEqual(
-        MAIN_PARAM('rawImmutabilityDays', 365),
+      const result = spawnSync(cli!.command, [...cli!.prefixArgs, 'build-params', file, '--stdout'], {
+        encoding: 'utf8',
+      });
+      expect({ name, status: result.status, stderr: result.stderr }).toEqual({ name, status: 0, stderr: '' });
+      const json = JSON.parse(result.stdout) as { parametersJson: string };
+      const parameters = (
+        JSON.parse(json.parametersJson) as { parameters: Record<string, { value: unknown }> }
+      ).parameters;
+      return Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, v.value]));
+    };
+
+    it('sends the WORM policy on the first deploy, unlocked, and never while it is locked', () => {
+      const first = compileParams(
+        'first-deploy',
+        "param rawImmutability = 'unlocked'\nparam rawImmutabilityDays = 365",
       );
+      const redeploy = compileParams(
+        'redeploy-locked',
+        "param rawImmutability = 'locked'\nparam rawImmutabilityDays = 365",
+      );
+      expect(sent(policy(), first)).toBe(true);
+      expect(dataParams(first)).toMatchObject({ rawImmutability: 'unlocked', rawImmutabilityDays: 365 });
+      expect(policy().properties).toMatchObject({
+        immutabilityPeriodSinceCreationInDays: "[parameters('rawImmutabilityDays')]",
+        allowProtectedAppendWrites: false,
+      });
+      // A locked policy accepts only an extension: the redeploy must not PUT it at all.
+      expect(sent(policy(), redeploy)).toBe(false);
+      // And nothing else in the template touches the policy (no second declaration, no extend).
+      expect(text.match(/immutabilityPolicies/g)).toHaveLength(1);
+    }, 60_000);
+
+    it('is off by default and accepts only none, unlocked or locked', () => {
+      expect(main.parameters!.rawImmutability).toMatchObject({
+        defaultValue: 'none',
+        allowedValues: ['none', 'unlocked', 'locked'],
+      });
+      expect(sent(policy(), {})).toBe(false);
+    });
+  });
+
+  describe('protection of the only copy', () => {
+    const data = () => module(main, 'dataStorage').template;
+
+    it('locks the data account against deletion (CanNotDelete), unless lockData is off', () => {
+      const lock = single(data(), 'Microsoft.Authorization/locks');
+      expect(lock.properties).toMatchObject({ level: 'CanNotDelete' });
+      expect(lock.scope).toBe("[resourceId('Microsoft.Storage/storageAccounts', parameters('name'))]");
+      expect(sent(lock, {})).toBe(true);
+      expect(sent(lock, { environmentType: 'development' })).toBe(false);
+      expect(sent(lock, { environmentType: 'development', lockData: true })).toBe(true);
+      expect(main.parameters!.environmentType).toMatchObject({
+        defaultValue: 'production',
+        allowedValues: ['production', 'development'],
+      });
+    });
+
+    it('turns on point-in-time restore (7 days) next to versioning, soft delete and the change feed', () => {
+      const blob = single(data(), 'Microsoft.Storage/storageAccounts/blobServices');
+      const restore = (blob.properties as { restorePolicy: unknown }).restorePolicy;
+      expect(String(restore)).toContain(
+        "createObject('enabled', true(), 'days', max(parameters('restoreDays'), 1))",
+      );
+      expect(dataParams({}).restoreDays).toBe(7);
+      expect(main.parameters!.pointInTimeRestoreDays).toMatchObject({ defaultValue: 7, minValue: 0 });
+      expect(dataParams({ pointInTimeRestoreDays: 0 }).restoreDays).toBe(0);
+      expect(String(restore)).toMatch(/^\[if\(greater\(parameters\('restoreDays'\), 0\)/);
+      expect(blob.properties).toMatchObject({
+        isVersioningEnabled: true,
+        deleteRetentionPolicy: { enabled: true },
+      });
+    });
+
+    it('keeps a second copy in a Backup vault: daily vaulted backup of raw and table-exports', () => {
+      const vaultModule = module(main, 'backupVault');
+      expect(evaluate(main, vaultModule.deployment.condition, {})).toBe(true);
+      expect(evaluate(main, vaultModule.deployment.condition, { environmentType: 'development' })).toBe(
+        false,
+      );
+      const vault = single(vaultModule.template, 'Microsoft.DataProtection/backupVaults');
+      expect(vault.identity).toEqual({ type: 'SystemAssigned' });
+      expect(vault.properties).toMatchObject({
+        storageSettings: [{ datastoreType: 'VaultStore', type: "[parameters('storageRedundancy')]" }],
+        securitySettings: { softDeleteSettings: { state: 'On', retentionDurationInDays: 14 } },
+      });
+      expect(main.parameters!.backupVaultRedundancy).toMatchObject({ defaultValue: 'GeoRedundant' });
+      const policy = single(vaultModule.template, 'Microsoft.DataProtection/backupVaults/backupPolicies');
+      const rules = (policy.properties as { policyRules: Array<Record<string, unknown>> }).policyRules;
+      expect(policy.properties).toMatchObject({
+        datasourceTypes: ['Microsoft.Storage/storageAccounts/blobServices'],
+      });
+      // Vaulted only: an OperationalStore rule would hand the account's restore policy to Azure Backup.
+      expect(JSON.stringify(rules)).not.toContain('OperationalStore');
+      expect(rules.map((r) => r.objectType).sort()).toEqual(['AzureBackupRule', 'AzureRetentionRule']);
+      expect(main.parameters!.backupRetentionDays).toMatchObject({ defaultValue: 90 });
+      expect(single(vaultModule.template, 'Microsoft.Authorization/locks').properties).toMatchObject({
+        level: 'CanNotDelete',
+      });
+
+      const instanceModule = module(main, 'backupInstance');
+      const instance = single(
+        instanceModule.template,
+        'Microsoft.DataProtection/backupVaults/backupInstances',
+      );
+      expect(JSON.stringify(instance.properties)).toContain('BlobBackupDatasourceParameters');
+      expect(instanceModule.parameters.containers).toEqual([
+        "[variables('rawContainerName')]",
+        "[variables('exportsContainerName')]",
+      ]);
+      // Protection is configured only once the vault may read the account.
+      expect(JSON.stringify(instanceModule.deployment.dependsOn)).toContain('rbac');
+    });
+
+    it('sends blob, table and Function App logs and the Activity Log to Log Analytics', () => {
+      const diagnostics = module(main, 'diagnostics');
+      const settings = ofType(diagnostics.template, 'Microsoft.Insights/diagnosticSettings');
+      expect(settings.map((d) => d.scope).sort()).toEqual(
+        [
+          "[resourceId('Microsoft.Storage/storageAccounts/blobServices', parameters('dataStorageAccountName'), 'default')]",
+          "[resourceId('Microsoft.Storage/storageAccounts/tableServices', parameters('dataStorageAccountName'), 'default')]",
+          "[resourceId('Microsoft.Web/sites', parameters('functionAppName'))]",
+        ].sort(),
+      );
+      for (const d of settings) {
+        expect(d.properties).toMatchObject({
+          workspaceId: "[parameters('workspaceId')]",
+          logs: "[variables('allLogs')]",
+        });
+      }
+      expect(diagnostics.template.variables!.allLogs).toEqual([{ categoryGroup: 'allLogs', enabled: true }]);
+      expect(diagnostics.parameters.workspaceId).toBe(
+        "[reference('monitoring').outputs.logAnalyticsId.value]",
+      );
+
+      const activity = module(main, 'activityLog');
+      // A subscription-scope module: the setting belongs to the subscription, not the resource group.
+      expect(activity.deployment).not.toHaveProperty('resourceGroup');
+      expect(activity.template.$schema).toContain('subscriptionDeploymentTemplate.json');
+      const setting = single(activity.template, 'Microsoft.Insights/diagnosticSettings');
+      expect(setting.scope).toBeUndefined();
+      expect(JSON.stringify(setting.properties)).toContain("variables('categories')");
+      expect(activity.template.variables!.categories).toEqual([
+        'Administrative',
+        'Security',
+        'ServiceHealth',
+        'Alert',
+        'Recommendation',
+        'Policy',
+        'Autoscale',
+        'ResourceHealth',
+      ]);
+      expect(evaluate(main, activity.deployment.condition, {})).toBe(true);
+    });
+  });
+
+  describe('guards: combinations Azure refuses stop the deployment with a message', () => {
+    const sku = (params: Record<string, unknown>) =>
+      evaluate(main, main.variables!.checkedDataStorageSku, {
+        location: 'swedencentral',
+        ...params,
+      } as never);
+    const longTerm = (params: Record<string, unknown>) =>
+      evaluate(main, main.variables!.checkedLongTermAfterDays, params as never);
+    const restore = (params: Record<string, unknown>) =>
+      evaluate(main, main.variables!.checkedRestoreDays, params as never);
+
+    it('feed the data account, so they are evaluated before it is created', () => {
+      const params = module(main, 'dataStorage').parameters;
+      expect(params.skuName).toBe("[variables('checkedDataStorageSku')]");
+      expect(params.rawLongTermAfterDays).toBe("[variables('checkedLongTermAfterDays')]");
+      expect(params.restoreDays).toBe("[variables('checkedRestoreDays')]");
+    });
+
+    it('refuse ZRS in a region without availability zones, and accept it where zones exist', () => {
+      expect(sku({})).toBe('Standard_ZRS');
+      expect(sku({ location: 'West Europe' })).toBe('Standard_ZRS');
+      expect(() => sku({ location: 'westus' })).toThrow(
+        new ArmFail(
+          'dataStorageSku Standard_ZRS needs a region with availability zones; westus does not offer ZRS for standard accounts. Choose such a region or Standard_LRS / Standard_GRS.',
+        ),
+      );
+      expect(sku({ location: 'westus', dataStorageSku: 'Standard_LRS' })).toBe('Standard_LRS');
+      expect(() => sku({ location: 'italynorth', dataStorageSku: 'Standard_GZRS' })).toThrow(
+        /does not offer geo-zone-redundant storage/,
+      );
+      expect(sku({ location: 'italynorth' })).toBe('Standard_ZRS');
+    });
+
+    it('refuse the Archive tier with zone-redundant SKUs', () => {
+      for (const dataStorageSku of ['Standard_ZRS', 'Standard_GZRS', 'Standard_RAGZRS']) {
+        expect(() => sku({ dataStorageSku, rawLongTermTier: 'Archive' })).toThrow(
+          new ArmFail(
+            `rawLongTermTier Archive is not available with ${dataStorageSku}: the Archive tier needs Standard_LRS, Standard_GRS or Standard_RAGRS.`,
+          ),
+        );
+      }
+      for (const dataStorageSku of ['Standard_LRS', 'Standard_GRS', 'Standard_RAGRS'])
+        expect(sku({ dataStorageSku, rawLongTermTier: 'Archive' })).toBe(dataStorageSku);
+    });
+
+    it('refuse a long-term tier that would come before (or with) Cool', () => {
+      expect(longTerm({})).toBe(180);
+      expect(longTerm({ rawCoolAfterDays: 30, rawLongTermAfterDays: 31 })).toBe(31);
+      expect(() => longTerm({ rawCoolAfterDays: 30, rawLongTermAfterDays: 30 })).toThrow(
+        new ArmFail(
+          'rawLongTermAfterDays (30) must be greater than rawCoolAfterDays (30): a blob moves to Cool before it moves on.',
+        ),
+      );
+    });
+
+    it('refuse a restore window as long as soft delete, or without the change feed', () => {
+      expect(restore({})).toBe(7);
+      expect(restore({ pointInTimeRestoreDays: 13 })).toBe(13);
+      expect(() => restore({ pointInTimeRestoreDays: 14 })).toThrow(
+        new ArmFail('pointInTimeRestoreDays (14) must be less than blobSoftDeleteDays (14).'),
+      );
+      expect(() => restore({ enableChangeFeed: false })).toThrow(/needs the change feed/);
+      expect(restore({ enableChangeFeed: false, pointInTimeRestoreDays: 0 })).toBe(0);
+    });
+
+    it('use fail(), not the experimental assert (which the pinned Bicep compiles only as languageVersion 2.1-experimental)', () => {
+      expect(text).not.toContain('"asserts"');
+      expect((main as unknown as { languageVersion: string }).languageVersion).toBe('2.0');
     });
   });
 
@@ -460,6 +716,7 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
           'MAX_BODY_BYTES',
           'RAW_CONTAINER',
           'STORAGE_TIMEOUT_MS',
+          'TABLE_EXPORTS_CONTAINER',
         ].sort(),
       );
       expect(settings.AzureWebJobsStorage__credential).toBe('managedidentity');
@@ -541,6 +798,8 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       "[resourceId('Microsoft.Storage/storageAccounts/blobServices/containers', parameters('dataStorageAccountName'), 'default', parameters('rawContainerName'))]";
     const APP_INSIGHTS =
       "[resourceId('Microsoft.Insights/components', parameters('applicationInsightsName'))]";
+    const TABLE = (param: string) =>
+      `[resourceId('Microsoft.Storage/storageAccounts/tableServices/tables', parameters('dataStorageAccountName'), 'default', parameters('${param}'))]`;
 
     const expected = [
       {
@@ -566,6 +825,26 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       },
       { role: ROLE.monitoringMetricsPublisher, scope: APP_INSIGHTS, principal: 'appPrincipalId' },
       {
+        role: ROLE.storageBlobDataReader,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'userPrincipalId',
+      },
+      {
+        role: ROLE.storageBlobDelegator,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'userPrincipalId',
+      },
+      {
+        role: ROLE.storageTableDataContributor,
+        scope: TABLE('devicesTableName'),
+        principal: 'userPrincipalId',
+      },
+      {
+        role: ROLE.storageTableDataReader,
+        scope: TABLE('idempotencyTableName'),
+        principal: 'userPrincipalId',
+      },
+      {
         role: ROLE.storageBlobDataContributor,
         scope: ACCOUNT('dataStorageAccountName'),
         principal: 'userPrincipalId',
@@ -574,6 +853,11 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
         role: ROLE.storageTableDataContributor,
         scope: ACCOUNT('dataStorageAccountName'),
         principal: 'userPrincipalId',
+      },
+      {
+        role: ROLE.storageAccountBackupContributor,
+        scope: ACCOUNT('dataStorageAccountName'),
+        principal: 'backupVaultPrincipalId',
       },
       { role: ROLE.storageBlobDataReader, scope: CONTAINER, principal: 'vendorPrincipalId' },
     ];
@@ -614,13 +898,68 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       expect(rbac().parameters.appPrincipalId).toBe("[reference('identity').outputs.principalId.value]");
     });
 
-    it('grant the deploying user blob + table data access only when principalId is set', () => {
-      const user = assignments().filter((a) => paramRef(a.properties!.principalId) === 'userPrincipalId');
-      expect(user.map(roleGuid).sort()).toEqual(
+    it('let the app create and read raw blobs, never delete, overwrite or rename them', () => {
+      const app = assignments().filter((a) => paramRef(a.properties!.principalId) === 'appPrincipalId');
+      const blob = app.filter(
+        (a) =>
+          a.scope === ACCOUNT('dataStorageAccountName') && roleGuid(a) === ROLE.storageBlobDataContributor,
+      );
+      expect(blob).toHaveLength(1);
+      const properties = blob[0]!.properties as { condition: string; conditionVersion: string };
+      expect(properties.conditionVersion).toBe('2.0');
+      const condition = String(
+        evaluate(rbac().template, properties.condition, { dataStorageAccountName: 'stabc' }),
+      );
+      const action = (name: string) =>
+        `ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/${name}'}`;
+      expect(condition).toBe(
+        `((!(${action('delete')}) AND !(${action('write')}) AND !(${action('move/action')})) OR (@Resource[Microsoft.Storage/storageAccounts:name] StringNotEquals 'stabc'))`,
+      );
+      // Creating a new blob (Put Blob) is blobs/add/action, and reading is blobs/read: both stay allowed.
+      expect(condition).not.toContain('add/action');
+      expect(condition).not.toContain('blobs/read');
+      // No other grant on the data account gives the app blob access around the condition.
+      const dataBlobRoles = app.filter((a) => a.scope === ACCOUNT('dataStorageAccountName')).map(roleGuid);
+      expect(dataBlobRoles.sort()).toEqual(
         [ROLE.storageBlobDataContributor, ROLE.storageTableDataContributor].sort(),
       );
+    });
+
+    it('give the deploying user read, device provisioning and SAS signing by default, write only when asked', () => {
+      const user = assignments().filter((a) => paramRef(a.properties!.principalId) === 'userPrincipalId');
+      const granted = (params: Record<string, unknown>) => {
+        const values = {
+          userPrincipalId: 'me',
+          userDataWrite: evaluate(main, rbac().parameters.userDataWrite, params as never),
+        };
+        return user
+          .filter((a) => evaluate(rbac().template, a.condition, values as never) === true)
+          .map((a) => `${roleGuid(a)}@${String(a.scope).includes('tables') ? 'table' : 'account'}`)
+          .sort();
+      };
+      expect(granted({})).toEqual(
+        [
+          `${ROLE.storageBlobDataReader}@account`,
+          `${ROLE.storageBlobDelegator}@account`,
+          `${ROLE.storageTableDataContributor}@table`,
+          `${ROLE.storageTableDataReader}@table`,
+        ].sort(),
+      );
+      expect(granted({ environmentType: 'development' })).toEqual(
+        [
+          `${ROLE.storageBlobDataContributor}@account`,
+          `${ROLE.storageBlobDelegator}@account`,
+          `${ROLE.storageTableDataContributor}@account`,
+        ].sort(),
+      );
+      expect(granted({ deployerDataWrite: true })).toEqual(granted({ environmentType: 'development' }));
+      expect(rbac().template.variables!.grantUser).toBe("[not(empty(parameters('userPrincipalId')))]");
+      const none = user.filter(
+        (a) => evaluate(rbac().template, a.condition, { userPrincipalId: '', userDataWrite: false }) === true,
+      );
+      expect(none).toEqual([]);
       for (const a of user) {
-        expect(a.condition).toBe("[not(empty(parameters('userPrincipalId')))]");
+        expect(String(a.condition)).toContain("variables('grantUser')");
         expect(resolveValue(main, 'rbac', a.properties!.principalType)).toEqual(
           MAIN_PARAM('principalType', 'User'),
         );
@@ -640,6 +979,17 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
       expect(resolveValue(main, 'rbac', "[parameters('rawContainerName')]")).toBe('raw');
       expect(resolveValue(main, 'rbac', "[parameters('vendorPrincipalId')]")).toEqual(
         MAIN_PARAM('vendorPrincipalId', ''),
+      );
+    });
+
+    it('give the Backup vault its backup role on the data account only when vaulted backup is on', () => {
+      const vault = assignments().filter(
+        (a) => paramRef(a.properties!.principalId) === 'backupVaultPrincipalId',
+      );
+      expect(vault.map(roleGuid)).toEqual([ROLE.storageAccountBackupContributor]);
+      const passed = (rbac().deployment.properties as { parameters: Record<string, unknown> }).parameters;
+      expect(passed.backupVaultPrincipalId).toBe(
+        "[if(parameters('enableVaultedBackup'), createObject('value', reference('backupVault').outputs.principalId.value), createObject('value', ''))]",
       );
     });
 
@@ -716,6 +1066,8 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
           'FUNCTION_APP_NAME',
           'FUNCTION_APP_URL',
           'INGEST_ENDPOINT',
+          'TABLE_EXPORTS_CONTAINER',
+          'APP_ROLE_ASSIGNMENT_IDS',
         ].sort(),
       );
       for (const [name, output] of Object.entries(main.outputs!)) {
@@ -733,7 +1085,8 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
     it('come from the location parameter for every resource, never a literal', () => {
       const located: string[] = [];
       for (const [symbol, r] of resourcesOf(main)) {
-        if (r.location === undefined) continue;
+        // A subscription-scope module's deployment record sits in the deployment's own region.
+        if (r.location === undefined || r.location === '[deployment().location]') continue;
         expect({ symbol, location: r.location }).toEqual({ symbol, location: "[parameters('location')]" });
         located.push(r.type);
       }
@@ -759,6 +1112,7 @@ describeWithBicep('infra/main.bicep compiled with the real Bicep CLI', () => {
           'Microsoft.Insights/components',
           'Microsoft.Web/serverfarms',
           'Microsoft.Web/sites',
+          'Microsoft.DataProtection/backupVaults',
         ].sort(),
       );
     });
@@ -842,92 +1196,268 @@ describe('azure.yaml', () => {
     });
   });
 
-  describe('preprovision hook: registers Microsoft.App for a first Flex Consumption deployment', () => {
-    const hook = () =>
-      (azureYaml.hooks as Record<string, Record<string, Record<string, string>>>).preprovision!;
+  const hooks = () => azureYaml.hooks as Record<string, Record<string, Record<string, string>>>;
+  const hookFile = (name: string) => readFileSync(join(REPO_ROOT, 'scripts', 'infra', 'hooks', name), 'utf8');
 
-    it('exists for both shells, and stops provisioning when it fails', () => {
-      expect(hook().posix).toEqual({
+  it('runs both hooks in both shells, and stops azd when they fail', () => {
+    for (const [event, script] of [
+      ['preprovision', 'register-providers'],
+      ['predeploy', 'wait-for-roles'],
+    ] as const) {
+      expect(hooks()[event]!.posix).toEqual({
         shell: 'sh',
-        run: 'sh scripts/infra/hooks/register-providers.sh',
+        run: `sh scripts/infra/hooks/${script}.sh`,
         continueOnError: 'false',
       });
-      expect(hook().windows).toEqual({
+      expect(hooks()[event]!.windows).toEqual({
         shell: 'pwsh',
-        run: 'scripts/infra/hooks/register-providers.ps1',
+        run: `scripts/infra/hooks/${script}.ps1`,
         continueOnError: 'false',
       });
-    });
+    }
+  });
 
-    it("has scripts that check first and register Microsoft.App with --wait on azd's subscription", () => {
-      for (const file of ['register-providers.sh', 'register-providers.ps1']) {
-        const script = readFileSync(join(REPO_ROOT, 'scripts', 'infra', 'hooks', file), 'utf8');
-        expect({ file, providers: /Microsoft\.App/.test(script) }).toEqual({ file, providers: true });
-        expect(script).toMatch(/az provider show --namespace "?\$namespace"? .*--query registrationState/);
-        expect(script).toMatch(/az provider register --namespace "?\$namespace"? .*--wait/);
-        expect(script).toMatch(/AZURE_SUBSCRIPTION_ID/);
-      }
-    });
-
-    /** Runs the posix hook with a fake `az` that logs its arguments and reports `state`. */
-    const runPosixHook = (state: string | undefined, env: Record<string, string> = {}) => {
-      const dir = tempDir('fake-az');
-      const log = join(dir, 'az.log');
-      const bin = join(dir, 'bin');
-      mkdirSync(bin);
-      if (state !== undefined) {
-        const fake = join(bin, 'az');
-        writeFileSync(
-          fake,
-          `#!/bin/sh\necho "$*" >> "${log}"\ncase "$2" in show) echo "${state}" ;; esac\nexit 0\n`,
-        );
-        chmodSync(fake, 0o755);
-      }
-      // PATH holds only the fake: the script needs nothing but shell built-ins and az, and a real
-      // az on the machine must never be reached from a test.
-      const shell = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
-      const result = spawnSync(shell, ['scripts/infra/hooks/register-providers.sh'], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { PATH: bin, ...env },
-      });
-      let calls: string[] = [];
-      try {
-        calls = readFileSync(log, 'utf8').trim().split('\n');
-      } catch {
-        // az never ran
-      }
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+  /**
+   * Runs a posix hook with PATH holding only a fake `az` (driven by FAKE_* variables, logging every
+   * call), a fake `sleep` that only logs (no test waits), and the real `date`. A real az on the
+   * machine is never reached from a test.
+   */
+  const runPosixHook = (script: string, env: Record<string, string>, withAz = true) => {
+    const dir = tempDir('fake-az');
+    const log = join(dir, 'calls.log');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const tool = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
     };
-    const posix = process.platform === 'win32' ? it.skip : it;
+    if (withAz) {
+      tool(
+        'az',
+        [
+          `echo "az $*" >> "${log}"`,
+          'sub=; prev=',
+          'for a in "$@"; do [ "$prev" = "--subscription" ] && sub=$a; prev=$a; done',
+          'case "$1 $2" in',
+          '"account show")',
+          '  if [ -n "$sub" ]; then case " ${FAKE_SUBSCRIPTIONS:-} " in *" $sub "*) echo "$sub"; exit 0;; esac;',
+          `    echo "ERROR: Subscription '$sub' not found." >&2; exit 1; fi`,
+          '  [ -n "${FAKE_USER:-}" ] && echo "$FAKE_USER" && exit 0; exit 1;;',
+          '"provider show") echo "${FAKE_STATE:-Registered}";;',
+          '"role assignment")',
+          `  n=0; [ -f "${dir}/count" ] && read -r n < "${dir}/count"; n=$((n + 1)); echo $n > "${dir}/count"`,
+          '  [ "$n" -gt "${FAKE_MISSING_CALLS:-0}" ] && echo "${FAKE_CREATED_ON:-}";;',
+          'esac',
+          'exit 0',
+        ].join('\n'),
+      );
+    }
+    tool('sleep', `echo "sleep $1" >> "${log}"`);
+    const date = spawnSync('sh', ['-c', 'command -v date'], { encoding: 'utf8' }).stdout.trim();
+    tool('date', `exec ${date} "$@"`);
+    const shell = spawnSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).stdout.trim();
+    const result = spawnSync(shell, [`scripts/infra/hooks/${script}.sh`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: bin, ...env },
+    });
+    let calls: string[] = [];
+    try {
+      calls = readFileSync(log, 'utf8').trim().split('\n');
+    } catch {
+      // nothing ran
+    }
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+  };
+  const posix = process.platform === 'win32' ? it.skip : it;
+  const SIGNED_IN = {
+    AZURE_SUBSCRIPTION_ID: 'sub-1',
+    FAKE_SUBSCRIPTIONS: 'sub-1',
+    FAKE_USER: 'me@contoso.com',
+  };
 
-    posix('leaves an already registered provider alone (no register call)', () => {
-      const run = runPosixHook('Registered', { AZURE_SUBSCRIPTION_ID: 'sub-1' });
+  describe('az session (both hooks): the subscription azd deploys to, or a clear stop', () => {
+    for (const script of ['register-providers', 'wait-for-roles']) {
+      posix(`${script}: stops with the install hint when the Azure CLI is missing`, () => {
+        const run = runPosixHook(script, { AZURE_SUBSCRIPTION_ID: 'sub-1' }, false);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('the Azure CLI (az) is needed and was not found on PATH');
+      });
+
+      posix(`${script}: never falls back to az's default subscription`, () => {
+        const run = runPosixHook(script, { FAKE_SUBSCRIPTIONS: 'sub-1', FAKE_USER: 'me@contoso.com' });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('AZURE_SUBSCRIPTION_ID is not set');
+        expect(run.calls.filter((c) => c.startsWith('az '))).toEqual([]);
+      });
+
+      posix(`${script}: stops when az is signed in to an account that cannot see the subscription`, () => {
+        const run = runPosixHook(script, {
+          AZURE_SUBSCRIPTION_ID: 'sub-1',
+          AZURE_TENANT_ID: 'tenant-1',
+          FAKE_SUBSCRIPTIONS: 'other-sub',
+          FAKE_USER: 'someone@elsewhere.com',
+        });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toContain('the Azure CLI cannot use subscription sub-1, the one azd deploys to');
+        expect(run.stderr).toContain('It is signed in as someone@elsewhere.com');
+        expect(run.stderr).toContain('Run: az login --tenant tenant-1');
+      });
+    }
+
+    it('has the same checks and messages in the PowerShell scripts (pwsh is not installed here: read, not run)', () => {
+      const sh = hookFile('az-session.sh');
+      const ps = hookFile('az-session.ps1');
+      for (const message of [
+        'the Azure CLI (az) is needed and was not found on PATH.',
+        'AZURE_SUBSCRIPTION_ID is not set. azd sets it for its hooks',
+        ', the one azd deploys to.',
+        'who cannot see that subscription (another account or tenant).',
+        '(the account azd uses: azd auth login --check-status)',
+      ]) {
+        expect({ message, sh: sh.includes(message), ps: ps.includes(message) }).toEqual({
+          message,
+          sh: true,
+          ps: true,
+        });
+      }
+      expect(ps).toMatch(/az account show --subscription \$env:AZURE_SUBSCRIPTION_ID/);
+      for (const file of ['register-providers.ps1', 'wait-for-roles.ps1']) {
+        const script = hookFile(file);
+        expect(script).toContain(". (Join-Path $PSScriptRoot 'az-session.ps1')");
+        expect(script).toMatch(/Assert-AzSession '(preprovision|predeploy)'/);
+        // Every az call names azd's subscription.
+        for (const line of script.split('\n').filter((l) => /^\s*(\$\w+ = )?az /.test(l)))
+          expect({
+            file,
+            line,
+            subscription: line.includes('--subscription $env:AZURE_SUBSCRIPTION_ID'),
+          }).toEqual({
+            file,
+            line,
+            subscription: true,
+          });
+      }
+    });
+  });
+
+  describe('preprovision: registers Microsoft.App for a first Flex Consumption deployment', () => {
+    posix("leaves an already registered provider alone (no register call), on azd's subscription", () => {
+      const run = runPosixHook('register-providers', { ...SIGNED_IN, FAKE_STATE: 'Registered' });
       expect(run.status).toBe(0);
       expect(run.calls).toEqual([
-        'provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
+        'az account show --subscription sub-1 --query id --output tsv',
+        'az provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
       ]);
     });
 
     posix('registers an unregistered provider and waits for it', () => {
-      const run = runPosixHook('NotRegistered', { AZURE_SUBSCRIPTION_ID: 'sub-1' });
+      const run = runPosixHook('register-providers', { ...SIGNED_IN, FAKE_STATE: 'NotRegistered' });
       expect(run.status).toBe(0);
-      expect(run.calls).toEqual([
-        'provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
-        'provider register --namespace Microsoft.App --subscription sub-1 --wait',
+      expect(run.calls.slice(1)).toEqual([
+        'az provider show --namespace Microsoft.App --subscription sub-1 --query registrationState --output tsv',
+        'az provider register --namespace Microsoft.App --subscription sub-1 --wait',
       ]);
     });
 
-    posix("uses az's default subscription when azd has none yet", () => {
-      const run = runPosixHook('Registering');
-      expect(run.status).toBe(0);
-      expect(run.calls[1]).toBe('provider register --namespace Microsoft.App --wait');
-    });
-
     posix('fails with the manual command when the Azure CLI is missing', () => {
-      const run = runPosixHook(undefined);
+      const run = runPosixHook('register-providers', { AZURE_SUBSCRIPTION_ID: 'sub-1' }, false);
       expect(run.status).not.toBe(0);
       expect(run.stderr).toContain('az provider register --namespace Microsoft.App --wait');
+    });
+
+    it('has a PowerShell twin that checks first and registers with --wait', () => {
+      const script = hookFile('register-providers.ps1');
+      expect(script).toMatch(/az provider show --namespace \$namespace .*--query registrationState/);
+      expect(script).toMatch(/az provider register --namespace \$namespace .*--wait/);
+    });
+  });
+
+  describe("predeploy: waits for the app identity's role assignments before the code deploy", () => {
+    const ids = [
+      '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sthostx/providers/Microsoft.Authorization/roleAssignments/11111111-1111-1111-1111-111111111111',
+      '/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Insights/components/appi-x/providers/Microsoft.Authorization/roleAssignments/22222222-2222-2222-2222-222222222222',
+    ].join(' ');
+    const ago = (seconds: number) =>
+      new Date(Date.now() - seconds * 1000).toISOString().replace('Z', '+00:00');
+    const sleeps = (calls: string[]) =>
+      calls.filter((c) => c.startsWith('sleep ')).map((c) => Number(c.slice(6)));
+
+    posix('does not wait at all for assignments created long ago', () => {
+      const run = runPosixHook('wait-for-roles', {
+        ...SIGNED_IN,
+        APP_ROLE_ASSIGNMENT_IDS: ids,
+        FAKE_CREATED_ON: ago(3600),
+      });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(sleeps(run.calls)).toEqual([]);
+      expect(run.calls.filter((c) => c.startsWith('az role'))).toEqual([
+        "az role assignment list --scope /subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sthostx --subscription sub-1 --query [?name=='11111111-1111-1111-1111-111111111111'].createdOn | [0] --output tsv",
+        "az role assignment list --scope /subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Insights/components/appi-x --subscription sub-1 --query [?name=='22222222-2222-2222-2222-222222222222'].createdOn | [0] --output tsv",
+      ]);
+      expect(run.stdout).toContain("The app's role assignments are in place.");
+    });
+
+    posix('polls until the assignments appear, then waits out the propagation time of the newest', () => {
+      const run = runPosixHook('wait-for-roles', {
+        ...SIGNED_IN,
+        APP_ROLE_ASSIGNMENT_IDS: ids,
+        FAKE_MISSING_CALLS: '2',
+        FAKE_CREATED_ON: ago(60),
+        ROLE_WAIT_INTERVAL_SECONDS: '10',
+        ROLE_PROPAGATION_SECONDS: '600',
+      });
+      expect(run.status).toBe(0);
+      const waits = sleeps(run.calls);
+      expect(waits.slice(0, 2)).toEqual([10, 10]);
+      expect(waits).toHaveLength(3);
+      // 600 s after creation, less the 60 s already passed (and the second or two this test took).
+      expect(waits[2]).toBeGreaterThanOrEqual(530);
+      expect(waits[2]).toBeLessThanOrEqual(540);
+      expect(run.stdout).toMatch(/Waiting 5[34]\ds more for Azure RBAC/);
+    });
+
+    posix('gives up with a clear message when an assignment never appears', () => {
+      const run = runPosixHook('wait-for-roles', {
+        ...SIGNED_IN,
+        APP_ROLE_ASSIGNMENT_IDS: ids,
+        FAKE_MISSING_CALLS: '1000',
+        ROLE_WAIT_TIMEOUT_SECONDS: '30',
+        ROLE_WAIT_INTERVAL_SECONDS: '10',
+      });
+      expect(run.status).toBe(1);
+      expect(sleeps(run.calls)).toEqual([10, 10, 10]);
+      expect(run.stderr).toContain(
+        'predeploy: role assignment 11111111-1111-1111-1111-111111111111 on /subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sthostx did not appear within 30s.',
+      );
+      expect(run.stderr).toContain("then run 'azd deploy' again");
+    });
+
+    posix('needs the deployment output listing the assignments', () => {
+      const run = runPosixHook('wait-for-roles', SIGNED_IN);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("APP_ROLE_ASSIGNMENT_IDS is not set: run 'azd provision' first");
+    });
+
+    it('has a PowerShell twin with the same settings, defaults and messages', () => {
+      const ps = hookFile('wait-for-roles.ps1');
+      const sh = hookFile('wait-for-roles.sh');
+      for (const fragment of [
+        'ROLE_WAIT_TIMEOUT_SECONDS',
+        'ROLE_WAIT_INTERVAL_SECONDS',
+        'ROLE_PROPAGATION_SECONDS',
+        "APP_ROLE_ASSIGNMENT_IDS is not set: run 'azd provision' first",
+        "then run 'azd deploy' again",
+        "The app's role assignments are in place.",
+        '--query "[?name==\'$name\'].createdOn | [0]" --output tsv',
+      ]) {
+        expect({ fragment, sh: sh.includes(fragment), ps: ps.includes(fragment) }).toEqual({
+          fragment,
+          sh: true,
+          ps: true,
+        });
+      }
+      expect(ps).toMatch(/\{ 300 \}[\s\S]*\{ 10 \}[\s\S]*\{ 600 \}/);
     });
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { addKey, rotateKey } from '../../shared/auth/deviceAdmin';
 import { azuriteConnectionString, describeWithAzurite } from '../helpers/azurite';
+import { testNeeding } from '../helpers/ci';
 import { oilPayload } from '../helpers/testApp';
 import {
   blobsPerDevice,
@@ -34,8 +35,11 @@ const bigPayload = (deviceId: string) =>
   });
 
 /** util-linux's script(1) runs a command on a pseudo-terminal (other variants take other flags). */
-const hasScript = /util-linux/.test(spawnSync('script', ['--version']).stdout?.toString() ?? '');
-if (!hasScript) console.warn('backfill: no util-linux script(1); the progress-bar test is skipped');
+const testWithScript = testNeeding('util-linux script(1) (a pseudo-terminal)', () =>
+  /util-linux/.test(spawnSync('script', ['--version']).stdout?.toString() ?? '')
+    ? undefined
+    : 'script --version is not util-linux (apt-get install -y util-linux)',
+);
 
 /** Everything a file found its way into, to prove no key leaks. */
 function everything(folder: string, ...texts: string[]): string {
@@ -339,7 +343,7 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     expect(result.stdout).toMatch(/^truck-n2 +2 +0 +0 +0 +0 +2 +unsent: no key 2$/m);
   }, 30_000);
 
-  (hasScript ? test : test.skip)(
+  testWithScript(
     'on a terminal: a progress bar with files, bytes, files/s, ETA and the counts',
     async () => {
       const folder = writeFolder(dir('tty'), {
@@ -408,7 +412,7 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
       '--quiet',
     ])
       expect(help.stdout).toContain(`  ${option}`);
-    expect(help.stdout).toMatch(/Exit codes: 0 .*; 1 .*\n2 .*; 64 bad usage/);
+    expect(help.stdout).toMatch(/\nExit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}64 {2}bad usage/);
     // The package's bin runs the same subcommand.
     const viaBin = await run(process.execPath, [join(ROOT, 'scripts/ops/bin.cjs'), 'backfill', '--help'], {
       cwd: ROOT,

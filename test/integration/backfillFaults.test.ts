@@ -155,10 +155,10 @@ describeWithAzurite('backfill through faults', () => {
       summary: { stored: 1 },
     });
     expect(seen).toHaveLength(3);
-    // After the 503 with Retry-After: 2 the next attempt waited ~2 s, not the 20-40 ms backoff...
+    // After the 503 with Retry-After: 2 the next attempt waited at least ~2 s, not the 20-40 ms
+    // backoff (a lower bound: a busy machine only makes the gap longer). That the plain 503 after it
+    // waits only the backoff is asserted on the recorded waits in test/unit/backfillRetryWaits.test.ts.
     expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(1900);
-    // ...and after the plain 503 only the backoff.
-    expect(seen[2]! - seen[1]!).toBeLessThan(1000);
 
     const again = writeFolder(join(work, 'exhausted'), {
       'truck-f4/2.json': oilPayload('truck-f4', { sequence: 2 }),

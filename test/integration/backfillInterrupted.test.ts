@@ -14,24 +14,48 @@ import {
   writeFolder,
   writeKeys,
 } from '../support/backfill/harness';
+import { ChaosFault, ChaosProxy } from '../support/faults/faultProxy';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DEVICES = ['truck-k1', 'truck-k2'];
 const PER_DEVICE = 600;
 
 /**
+ * Calls `then` the moment the endpoint has answered the `n`th ingest request (it has stored the
+ * file), and holds that answer back from the CLI: an event to act on instead of a guessed wait.
+ */
+function atAnswer(proxy: ChaosProxy, n: number, then: () => void): void {
+  let seen = 0;
+  proxy.add({
+    match: (r) => r.path.startsWith('/api/ingest/') && ++seen === n,
+    fault: ChaosFault.Delay,
+    delayMs: 120_000,
+    times: 1,
+    onFault: (phase) => {
+      if (phase === 'answered') then();
+    },
+  });
+}
+
+/**
  * kill -9 in the middle of a backfill, then the same command again: every file ends up stored exactly
- * once, and the rerun accounts for the first run's files as journaled (skipped) or duplicate.
+ * once, and the rerun accounts for the first run's files as journaled (skipped) or duplicate. The
+ * CLI talks to the endpoint through a proxy that tells the test when the endpoint has answered a
+ * given request, so the signal lands at a known point: no sleeps, nothing left in flight.
  */
 describeWithAzurite('backfill interrupted by SIGKILL, then rerun', () => {
   let endpoint: Endpoint;
+  let proxy: ChaosProxy;
+  let url: string;
   const work = mkdtempSync(join(tmpdir(), 'backfill-kill-'));
 
   beforeAll(async () => {
     endpoint = await startEndpoint(azuriteConnectionString(), { RATE_LIMIT_PER_MINUTE: '0' });
+    proxy = new ChaosProxy({ host: '127.0.0.1', port: Number(new URL(endpoint.url).port) });
+    url = `http://127.0.0.1:${await proxy.listen()}`;
   }, 60_000);
 
   afterAll(async () => {
+    await proxy?.close();
     await endpoint?.stop();
   });
 
@@ -45,25 +69,18 @@ describeWithAzurite('backfill interrupted by SIGKILL, then rerun', () => {
     const total = DEVICES.length * PER_DEVICE;
     const keys = writeKeys(work, await endpoint.addDevices(DEVICES));
     const journalPath = join(folder, '.backfill-journal.jsonl');
-    const args = [folder, '--url', endpoint.url, '--keys', keys, '--json'];
+    const args = [folder, '--url', url, '--keys', keys, '--json'];
 
-    // One request at a time, so the kill lands mid-way with a request possibly in flight.
+    // One request at a time; the kill lands at the worst moment for the journal: the endpoint has
+    // stored the 41st file, the CLI has not heard so (its 40 earlier answers are journaled).
+    proxy.clear();
     const first = spawnBackfill([...args, '--concurrency', '1']);
-    const deadline = Date.now() + 60_000;
-    while (readJournal(journalPath).length < 40) {
-      if (Date.now() > deadline || first.child.exitCode !== null)
-        throw new Error('first run did not get going');
-      await sleep(10);
-    }
-    first.child.kill('SIGKILL');
+    atAnswer(proxy, 41, () => first.child.kill('SIGKILL'));
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
-    // The request in flight at the kill may still complete on the server.
-    await sleep(1000);
     const journaled = readJournal(journalPath).length;
     const storedByFirst = Object.values(await blobsPerDevice(endpoint.inspector)).reduce((a, b) => a + b, 0);
-    expect(journaled).toBeLessThan(total / 2);
-    expect(storedByFirst).toBeGreaterThanOrEqual(journaled);
+    expect({ journaled, storedByFirst }).toEqual({ journaled: 40, storedByFirst: 41 });
     // Power loss mid-append: a torn last line.
     appendFileSync(journalPath, '{"time":"2026-11-25T08:00:00.000Z","device":"truck-k1","path":"truck-k1/20');
 
@@ -105,19 +122,11 @@ describeWithAzurite('backfill interrupted by SIGKILL, then rerun', () => {
       files[`truck-k3/${String(i).padStart(5, '0')}.json`] = oilPayload('truck-k3', { sequence: i });
     writeFolder(folder, files);
     const keys = writeKeys(work, await endpoint.addDevices(['truck-k3']), 'k3.json');
-    const run = spawnBackfill([
-      folder,
-      '--url',
-      endpoint.url,
-      '--keys',
-      keys,
-      '--json',
-      '--concurrency',
-      '1',
-    ]);
+    proxy.clear();
+    const run = spawnBackfill([folder, '--url', url, '--keys', keys, '--json', '--concurrency', '1']);
     const journalPath = join(folder, '.backfill-journal.jsonl');
-    while (readJournal(journalPath).length < 20) await sleep(10);
-    run.child.kill('SIGINT');
+    // Ctrl-C while the 21st answer is on its way: that request is abandoned, its file left unsent.
+    atAnswer(proxy, 21, () => run.child.kill('SIGINT'));
     const result = await run.done;
     const summary = summaryOf(result);
     expect({ code: result.code, files: summary.files, rejected: summary.rejected }).toEqual({
@@ -125,8 +134,7 @@ describeWithAzurite('backfill interrupted by SIGKILL, then rerun', () => {
       files: 300,
       rejected: 0,
     });
-    expect(summary.unsent).toBeGreaterThan(0);
-    expect(summary.stored! + summary.unsent!).toBe(300);
+    expect({ stored: summary.stored, unsent: summary.unsent }).toEqual({ stored: 20, unsent: 280 });
     expect(result.stderr).toContain('SIGINT: stopping');
     expect(result.stdout).toMatch(/^Interrupted\.\n\d+ file\(s\) left unsent: rerun the same command/m);
     expect(result.stdout).toMatch(/unsent: interrupted \d+/);

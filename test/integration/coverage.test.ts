@@ -164,7 +164,9 @@ describeWithAzurite('coverage report on planted data', () => {
     const failure = await cli(env, '--from', 'yesterday', '--to', '2026-11-21').catch((err: unknown) => err);
     expect(failure).toMatchObject({
       code: 64,
-      stderr: expect.stringContaining('--from must be an ISO date'),
+      stderr: expect.stringMatching(
+        /option '--from <iso>' argument 'yesterday' is invalid\. Expected an ISO date/,
+      ),
     });
     const backwards = await cli(env, '--from', '2026-11-21', '--to', '2026-11-20').catch(
       (err: unknown) => err,

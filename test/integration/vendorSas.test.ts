@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, ContainerClient, type RestError } from '@azure/storage-blob';
-import { createContainerSas, sasKindFor } from '../../scripts/ops/vendor/containerSas';
+import { createContainerSas, sasKindFor } from '../../scripts/ops/handoff/containerSas';
 import { azuriteConnectionString, describeWithAzurite } from '../helpers/azurite';
+import { describeNeeding } from '../helpers/ci';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
 import {
   canTrustTestCa,
@@ -165,7 +166,11 @@ describeWithAzurite('vendor sas', () => {
  * signed with it, no account key anywhere. Azurite serves user delegation keys only with OAuth on,
  * which it allows only over HTTPS, so this runs against a second Azurite started that way.
  */
-const describeWithTrustedCa = canTrustTestCa ? describeWithAzurite : describe.skip;
+const describeWithTrustedCa = describeNeeding(
+  'a Node that can trust a CA at run time (22.19+, tls.setDefaultCACertificates)',
+  () => (canTrustTestCa ? undefined : `this is Node ${process.version}`),
+  describeWithAzurite,
+);
 
 describeWithTrustedCa('vendor sas with Entra ID: a user delegation SAS', () => {
   const oid = '11111111-2222-3333-4444-555555555555';

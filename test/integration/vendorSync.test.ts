@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,8 @@ import { TestClock } from '../helpers/clock';
 import { storageOps } from '../helpers/storageOps';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
 import { filesUnder, runVendor } from '../support/vendorCli';
+import { syncContainer } from '../../scripts/ops/handoff/syncContainer';
+import { lockFolder } from '../../scripts/ops/folderLock';
 
 const DAY_MS = 86_400_000;
 const sha256 = (bytes: string | Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -22,8 +24,9 @@ const dayPath = (date: Date) => date.toISOString().slice(0, 10).replace(/-/g, '/
 
 /**
  * `npm run vendor -- sync` as the vendor runs it (a separate process), against files stored through
- * the real ingest handler on Azurite, with the ingest clock set days back where a test needs old
- * day prefixes.
+ * the real ingest handler on Azurite. Where a test depends on days (old day prefixes, the lookback
+ * window), the ingest and the sync share one TestClock and the sync runs in this process: a test
+ * never reads the real clock for days, so it cannot fail near UTC midnight.
  */
 describeWithAzurite('vendor sync', () => {
   const dests: string[] = [];
@@ -54,13 +57,32 @@ describeWithAzurite('vendor sync', () => {
     return answer.body as { blob: string; sha256: string };
   };
   const tempFilesLeft = (dest: string) => readdirSync(join(dest, '.telemetry-sync', 'tmp'));
+  /** The same sync in this process, on the test's clock; its summary as `--json` prints it. */
+  const syncAt = async (
+    clock: TestClock,
+    app: TestApp,
+    dest: string,
+    options: { lookbackDays?: number } = {},
+  ) => {
+    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
+      app.runtime.config.rawContainer,
+    );
+    const { listed, downloaded, skipped, failed } = await syncContainer(container, {
+      dest,
+      lookbackDays: options.lookbackDays ?? 7,
+      concurrency: 4,
+      now: clock.now,
+      log: () => undefined,
+    });
+    return { listed, downloaded, skipped, failed };
+  };
 
   afterAll(() => {
     for (const dir of dests) rmSync(dir, { recursive: true, force: true });
   });
 
   test('downloads every stored file, verified, under its blob name; a second run downloads nothing', async () => {
-    const clock = new TestClock(new Date(Date.now() - 2 * DAY_MS));
+    const clock = new TestClock();
     const app = await createTestApp({}, undefined, clock.now);
     const plain = oilPayload('truck-s1', { sequence: 1 });
     const zipped = oilPayload('truck-s1', { sequence: 2 });
@@ -73,24 +95,21 @@ describeWithAzurite('vendor sync', () => {
     sent.set((await stored(app, 'truck-s2', other)).blob, other);
 
     const dest = newDest();
-    const first = await sync(app, dest);
-    expect(first.code).toBe(0);
-    expect(first.json()).toEqual({ listed: 3, downloaded: 3, skipped: 0, failed: 0 });
+    clock.advance(DAY_MS);
+    expect(await syncAt(clock, app, dest)).toEqual({ listed: 3, downloaded: 3, skipped: 0, failed: 0 });
     expect(filesUnder(dest)).toEqual([...sent.keys()].sort());
     // The JSON as sent; for the gzip upload the decompressed JSON, as the contract says.
     for (const [name, body] of sent) expect(readFileSync(join(dest, name), 'utf8')).toBe(body);
     expect(tempFilesLeft(dest)).toEqual([]);
 
-    const second = await sync(app, dest);
-    expect(second.code).toBe(0);
-    expect(second.json()).toEqual({ listed: 3, downloaded: 0, skipped: 3, failed: 0 });
+    expect(await syncAt(clock, app, dest)).toEqual({ listed: 3, downloaded: 0, skipped: 3, failed: 0 });
   }, 60_000);
 
   test("a file that arrives late in an earlier day's prefix is picked up by the next run", async () => {
     // Two days ago the blob PUT fails after the idempotency entry is inserted: entry pending, no blob.
     const { blobPort, tablePort } = azuritePorts();
     const blobProxy = new ChaosProxy({ host: '127.0.0.1', port: blobPort });
-    const clock = new TestClock(new Date(Date.now() - 2 * DAY_MS));
+    const clock = new TestClock();
     const app = await createTestApp(
       { STORAGE_TIMEOUT_MS: '1500' },
       connectionStringVia(await blobProxy.listen(), tablePort),
@@ -108,31 +127,32 @@ describeWithAzurite('vendor sync', () => {
         expect.objectContaining({ state: 'pending', sha256: sha256(late) }),
       );
 
-      const dest = newDest();
-      expect((await sync(app, dest)).json()).toMatchObject({ downloaded: 1, failed: 0 });
-
-      // Today: a new file, and the gateway's retry of the old one, which lands two days back.
+      // Two days later the vendor syncs for the first time: only the early file is there.
+      const twoDaysAgo = clock.now();
       clock.advance(2 * DAY_MS);
+      const dest = newDest();
+      expect(await syncAt(clock, app, dest)).toMatchObject({ downloaded: 1, failed: 0 });
+
+      // An hour later: a new file, and the gateway's retry of the old one, which lands two days back.
+      clock.advance(3_600_000);
       const today = oilPayload('truck-late', { sequence: 3 });
       const todayBlob = (await stored(app, 'truck-late', today)).blob;
       const lateBlob = (await stored(app, 'truck-late', late)).blob;
-      expect(lateBlob.startsWith(`truck-late/${dayPath(new Date(Date.now() - 2 * DAY_MS))}/`)).toBe(true);
-      expect(todayBlob.startsWith(`truck-late/${dayPath(new Date())}/`)).toBe(true);
+      expect(lateBlob.startsWith(`truck-late/${dayPath(twoDaysAgo)}/`)).toBe(true);
+      expect(todayBlob.startsWith(`truck-late/${dayPath(clock.now())}/`)).toBe(true);
 
       // Without a lookback only today's prefix is listed: the late file is missed. This is the bound
       // the contract states; the default lookback covers it.
-      const blind = await sync(app, dest, '--lookback-days', '0');
-      expect(blind.json()).toMatchObject({ downloaded: 1, failed: 0 });
+      const blind = await syncAt(clock, app, dest, { lookbackDays: 0 });
+      expect(blind).toMatchObject({ downloaded: 1, failed: 0 });
       expect(existsSync(join(dest, todayBlob))).toBe(true);
       expect(existsSync(join(dest, lateBlob))).toBe(false);
 
-      const next = await sync(app, dest);
-      expect(next.code).toBe(0);
-      expect(next.json()).toMatchObject({ downloaded: 1, failed: 0 });
+      expect(await syncAt(clock, app, dest)).toMatchObject({ downloaded: 1, failed: 0 });
       expect(readFileSync(join(dest, lateBlob), 'utf8')).toBe(late);
       expect(filesUnder(dest)).toEqual([earlyBlob, lateBlob, todayBlob].sort());
 
-      expect((await sync(app, dest)).json()).toMatchObject({ downloaded: 0, failed: 0 });
+      expect(await syncAt(clock, app, dest)).toMatchObject({ downloaded: 0, failed: 0 });
     } finally {
       await blobProxy.close();
     }
@@ -141,7 +161,8 @@ describeWithAzurite('vendor sync', () => {
   test('a blob whose bytes do not match its sha256 is reported, not placed, and retried until it is gone', async () => {
     const app = await createTestApp();
     const good = await stored(app, 'truck-bad', oilPayload('truck-bad', { sequence: 1 }));
-    const badName = `truck-bad/${dayPath(new Date())}/000000000Z_0000000000000000.json`;
+    // In the good file's day folder (the app's clock, not this test's).
+    const badName = `${good.blob.split('/').slice(0, 4).join('/')}/000000000Z_0000000000000000.json`;
     const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
       app.runtime.config.rawContainer,
     );
@@ -231,6 +252,29 @@ describeWithAzurite('vendor sync', () => {
     );
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/HTTP 404/);
+  }, 60_000);
+
+  test('a second sync on the same --dest is refused, naming the first, and exits 2; once it is done the next runs', async () => {
+    const app = await createTestApp();
+    const { blob } = await stored(app, 'truck-lk', oilPayload('truck-lk'));
+    const dest = newDest();
+    mkdirSync(join(dest, '.telemetry-sync'));
+    // This test process plays the first sync: it holds the lock the CLI takes.
+    const first = await lockFolder(join(dest, '.telemetry-sync', 'lock'), 'sync');
+    const second = await sync(app, dest);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(
+      new RegExp(
+        `^error: Another sync \\(pid ${process.pid} on [^,]+, since [^)]+\\) is using \\S+lock; wait for it to finish\\.`,
+        'm',
+      ),
+    );
+    expect(second.json()).toEqual({ listed: 0, downloaded: 0, skipped: 0, failed: 0 });
+    expect(filesUnder(dest)).toEqual([]);
+
+    await first.release();
+    const third = await sync(app, dest);
+    expect({ code: third.code, files: filesUnder(dest) }).toEqual({ code: 0, files: [blob] });
   }, 60_000);
 
   test('bad usage exits 64 and does nothing', async () => {

@@ -87,4 +87,16 @@ describe('CachedDeviceRegistry', () => {
     fail = false;
     expect(await cache.get('truck-1')).toMatchObject({ deviceId: 'truck-1' });
   });
+
+  test('a cached device is read again once its TTL has passed, not before (a revoked key stops within the TTL)', async () => {
+    const { inner, reads } = countingRegistry({ 'truck-1': device('truck-1', ['k1']) });
+    const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+    await cache.get('truck-1');
+    now += 60_000 - 1;
+    await cache.get('truck-1');
+    expect(reads).toEqual(['truck-1']);
+    now += 1;
+    await cache.get('truck-1');
+    expect(reads).toEqual(['truck-1', 'truck-1']);
+  });
 });

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(loadConfig(local)).toEqual({
       storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       rawContainer: 'raw',
+      exportsContainer: 'table-exports',
       idempotencyTable: 'idempotency',
       maxBodyBytes: 10 * 1024 * 1024,
       storageTimeoutMs: 10_000,
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
     [{}, /DATA_STORAGE_CONNECTION_STRING/],
     [{ DATA_STORAGE_ACCOUNT_NAME: 'Bad_Name' }, /DATA_STORAGE_ACCOUNT_NAME/],
     [{ ...local, RAW_CONTAINER: 'Raw_Data' }, /RAW_CONTAINER/],
+    [{ ...local, TABLE_EXPORTS_CONTAINER: 'Exports' }, /TABLE_EXPORTS_CONTAINER/],
     [{ ...local, IDEMPOTENCY_TABLE: 'idem-potency' }, /IDEMPOTENCY_TABLE/],
     [{ ...local, MAX_BODY_BYTES: 'ten' }, /MAX_BODY_BYTES/],
     [{ ...local, MAX_BODY_BYTES: '0' }, /MAX_BODY_BYTES/],

@@ -1,4 +1,4 @@
-import { coverageOf, gapsIn, wholeHours } from '../../scripts/ops/coverage/coverage';
+import { coverageOf, gapsIn, wholeHours } from '../../shared/coverage';
 
 const range = { from: new Date('2026-11-25T00:00:00Z'), to: new Date('2026-11-26T00:00:00Z') };
 const hours = (...labels: string[]) => labels.map((l) => `20261125${l}:10`).join(',');

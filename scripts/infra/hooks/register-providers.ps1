@@ -2,31 +2,22 @@
 # provider, and ARM registers a provider only for resource types a template declares: this one
 # declares none of Microsoft.App's, so a subscription that never ran Flex fails without this.
 # Idempotent: a provider that is already Registered is left alone, so no register permission is
-# needed then. Uses the Azure CLI (`az login`), on the subscription azd deploys to.
+# needed then. Uses the Azure CLI on the subscription azd deploys to (az-session.ps1).
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
 $providers = @('Microsoft.App')
 
-if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
-    [Console]::Error.WriteLine('preprovision: the Azure CLI (az) is needed to check resource provider registration.')
-    [Console]::Error.WriteLine("Install it and run 'az login', or register once by hand:")
-    [Console]::Error.WriteLine('  az provider register --namespace Microsoft.App --wait')
+. (Join-Path $PSScriptRoot 'az-session.ps1')
+if (-not (Assert-AzSession 'preprovision')) {
+    [Console]::Error.WriteLine('Or register once by hand: az provider register --namespace Microsoft.App --wait --subscription <id>')
     exit 1
 }
 
-# azd exports the environment's values to hooks; az's own default subscription may be another one.
-$subscriptionArgs = @()
-if ($env:AZURE_SUBSCRIPTION_ID) {
-    $subscriptionArgs = @('--subscription', $env:AZURE_SUBSCRIPTION_ID)
-} else {
-    Write-Host "AZURE_SUBSCRIPTION_ID is not set: using the Azure CLI's default subscription."
-}
-
 foreach ($namespace in $providers) {
-    $state = az provider show --namespace $namespace @subscriptionArgs --query registrationState --output tsv
+    $state = az provider show --namespace $namespace --subscription $env:AZURE_SUBSCRIPTION_ID --query registrationState --output tsv
     if ($LASTEXITCODE -ne 0) {
-        [Console]::Error.WriteLine("preprovision: 'az provider show --namespace $namespace' failed; is the Azure CLI signed in (az login)?")
+        [Console]::Error.WriteLine("preprovision: 'az provider show --namespace $namespace' failed on subscription $($env:AZURE_SUBSCRIPTION_ID).")
         exit 1
     }
     if ($state -eq 'Registered') {
@@ -34,7 +25,7 @@ foreach ($namespace in $providers) {
         continue
     }
     Write-Host "Registering resource provider $namespace (state: $state); this can take a few minutes..."
-    az provider register --namespace $namespace @subscriptionArgs --wait
+    az provider register --namespace $namespace --subscription $env:AZURE_SUBSCRIPTION_ID --wait
     if ($LASTEXITCODE -ne 0) {
         [Console]::Error.WriteLine("preprovision: registering $namespace failed.")
         exit 1

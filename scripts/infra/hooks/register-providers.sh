@@ -3,29 +3,20 @@
 # provider, and ARM registers a provider only for resource types a template declares: this one
 # declares none of Microsoft.App's, so a subscription that never ran Flex fails without this.
 # Idempotent: a provider that is already Registered is left alone, so no register permission is
-# needed then. Uses the Azure CLI (`az login`), on the subscription azd deploys to.
+# needed then. Uses the Azure CLI on the subscription azd deploys to (az-session.sh).
 set -eu
 
 providers='Microsoft.App'
 
-if ! command -v az >/dev/null 2>&1; then
-  echo "preprovision: the Azure CLI (az) is needed to check resource provider registration." >&2
-  echo "Install it and run 'az login', or register once by hand:" >&2
-  echo "  az provider register --namespace Microsoft.App --wait" >&2
+. "${0%/*}/az-session.sh"
+if ! require_az_session preprovision; then
+  echo "Or register once by hand: az provider register --namespace Microsoft.App --wait --subscription <id>" >&2
   exit 1
 fi
 
-# azd exports the environment's values to hooks; az's own default subscription may be another one.
-if [ -n "${AZURE_SUBSCRIPTION_ID:-}" ]; then
-  set -- --subscription "$AZURE_SUBSCRIPTION_ID"
-else
-  echo "AZURE_SUBSCRIPTION_ID is not set: using the Azure CLI's default subscription."
-  set --
-fi
-
 for namespace in $providers; do
-  if ! state=$(az provider show --namespace "$namespace" "$@" --query registrationState --output tsv); then
-    echo "preprovision: 'az provider show --namespace $namespace' failed; is the Azure CLI signed in (az login)?" >&2
+  if ! state=$(az provider show --namespace "$namespace" --subscription "$AZURE_SUBSCRIPTION_ID" --query registrationState --output tsv); then
+    echo "preprovision: 'az provider show --namespace $namespace' failed on subscription $AZURE_SUBSCRIPTION_ID." >&2
     exit 1
   fi
   if [ "$state" = "Registered" ]; then
@@ -33,6 +24,6 @@ for namespace in $providers; do
     continue
   fi
   echo "Registering resource provider $namespace (state: ${state:-unknown}); this can take a few minutes..."
-  az provider register --namespace "$namespace" "$@" --wait
+  az provider register --namespace "$namespace" --subscription "$AZURE_SUBSCRIPTION_ID" --wait
   echo "Resource provider $namespace is registered."
 done

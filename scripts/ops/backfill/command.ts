@@ -3,7 +3,7 @@
  * gateway files into the endpoint, resumable and exactly once. docs/BACKFILL.md is the manual.
  */
 import { Command, Option } from 'commander';
-import { EXIT } from '../exitCodes';
+import { EXIT, withExitCodes } from '../exitCodes';
 import { type BackfillReport, runBackfill } from './backfill';
 import { deviceIdArg, integerArg } from '../args';
 import { type BackfillFlags, JOURNAL_NAME, toSettings } from './options';
@@ -12,7 +12,7 @@ import { IdempotencyMode } from './sender';
 import { Tally } from './summary';
 
 export function backfillCommand(): Command {
-  return new Command('backfill')
+  const command = new Command('backfill')
     .description(
       "Send a folder of buffered gateway files to the endpoint: each device's files in path order, devices " +
         'in turn, retried like a gateway, journaled so a rerun skips what was acknowledged; the endpoint ' +
@@ -61,15 +61,14 @@ export function backfillCommand(): Command {
       integerArg(1, 3_600_000),
       120_000,
     )
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 every file acknowledged (stored, duplicate or skipped); 1 some file rejected;\n' +
-        '2 some file left unsent (retries exhausted, interrupted, key refused): rerun; 64 bad usage.\n' +
-        'Manual: docs/BACKFILL.md',
-    )
     .action(async (folder: string, flags: BackfillFlags) => {
       process.exitCode = await backfill(folder, flags);
     });
+  return withExitCodes(command, {
+    ok: 'every file acknowledged (stored, duplicate or skipped)',
+    failed: 'some file rejected (the endpoint will not take its bytes)',
+    incomplete: 'some file left unsent (retries exhausted, interrupted, key refused): rerun',
+  }).addHelpText('after', '\nManual: docs/BACKFILL.md');
 }
 
 async function backfill(folder: string, flags: BackfillFlags): Promise<number> {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { syncFolder } from '../atomicFile';
 import { FileStatus } from './types';
 
 /** One line of the journal: the endpoint's (or the local check's) final word on one file. */
@@ -158,16 +159,6 @@ async function completeLength(handle: FileHandle, contents: JournalContents): Pr
   }
   contents.tornBytes = size;
   return 0;
-}
-
-/** A new file's name is durable only once its folder is synced. */
-async function syncFolder(dir: string): Promise<void> {
-  const folder = await open(dir, 'r');
-  try {
-    await folder.sync();
-  } finally {
-    await folder.close();
-  }
 }
 
 function ignoreMissing(err: NodeJS.ErrnoException): undefined {

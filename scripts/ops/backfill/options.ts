@@ -1,8 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../exitCodes';
-import type { BackfillSettings } from './backfill';
 import { KeyRing } from './keys';
+import type { Backoff } from './retryPolicy';
 import { IdempotencyMode } from './sender';
 
 /** The options as commander parses them. */
@@ -25,6 +25,27 @@ export interface BackfillFlags {
   quiet?: boolean;
   retryBaseMs: number;
   retryCapMs: number;
+}
+
+/** What a run works with, checked. */
+export interface BackfillSettings {
+  folder: string;
+  /** `--device`: the whole folder is this device's. */
+  device?: string;
+  keys: KeyRing;
+  /** Absent only for a dry run. */
+  baseUrl?: URL;
+  concurrency: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  gzip: boolean;
+  idempotency: IdempotencyMode;
+  journalPath: string;
+  quarantineDir?: string;
+  deleteAcknowledged: boolean;
+  dryRun: boolean;
+  caPem?: string;
+  backoff: Backoff;
 }
 
 export const JOURNAL_NAME = '.backfill-journal.jsonl';

@@ -12,6 +12,13 @@ export interface Progress {
   stop(): void;
 }
 
+/** What the run prints as it goes: results to stdout, notices to stderr (above the bar). */
+export interface BackfillOutput {
+  progress: Progress;
+  /** A line of results (the dry run's list). */
+  result(line: string): void;
+}
+
 export const LINE_EVERY_FILES = 1000;
 
 /** 42s, 3m05s, 2h07m. */

@@ -1,5 +1,6 @@
-import { copyFile, mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { renameDurably, writeFileAtomic } from '../atomicFile';
 import type { FoundFile, Rejection } from './types';
 
 /** What `<file>.reason.json` beside a quarantined file says. */
@@ -18,8 +19,8 @@ export interface QuarantineReason {
 
 /**
  * `--quarantine <dir>`: moves a rejected file to `<dir>/<its path in the folder>` and writes
- * `<that>.reason.json` beside it (written first, under a temporary name, so a file is never there
- * without its reason). Returns where the file went.
+ * `<that>.reason.json` beside it (written first and atomically, so a file is never there without its
+ * whole reason; both survive a power cut once this resolves). Returns where the file went.
  */
 export async function quarantine(
   dir: string,
@@ -41,20 +42,18 @@ export async function quarantine(
     details: rejection.details,
     time: new Date().toISOString(),
   };
-  const reasonFile = `${target}.reason.json`;
-  await writeFile(`${reasonFile}.tmp`, `${JSON.stringify(reason, null, 2)}\n`);
-  await rename(`${reasonFile}.tmp`, reasonFile);
+  await writeFileAtomic(`${target}.reason.json`, `${JSON.stringify(reason, null, 2)}\n`);
   await move(file.absolutePath, target);
   return target;
 }
 
 async function move(from: string, to: string): Promise<void> {
   try {
-    await rename(from, to);
+    await renameDurably(from, to);
   } catch (err) {
-    // Another file system: copy, then remove the original.
+    // Another file system: a durable copy first, then the original goes.
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await copyFile(from, to);
+    await writeFileAtomic(to, await readFile(from));
     await unlink(from);
   }
 }

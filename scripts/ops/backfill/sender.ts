@@ -27,6 +27,8 @@ export interface SenderSettings {
   gates: DeviceGates;
   signal: AbortSignal;
   random?: () => number;
+  /** Waits between attempts (default: a timer cut short by `signal`); tests record the waits instead. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Told about each failed attempt (for the run's retry count). */
   onRetry?: (file: FoundFile, reason: string) => void;
 }
@@ -95,7 +97,8 @@ export async function sendFile(
     }
     if (++failures >= settings.maxAttempts)
       return { kind: 'unsent', reason: `${failures} attempts failed, the last with ${verdict.retry}` };
-    await sleep(
+    const wait = settings.wait ?? sleep;
+    await wait(
       retryDelayMs(failures, settings.backoff, verdict.retryAfterMs, settings.random),
       settings.signal,
     );

@@ -3,15 +3,18 @@
  * fetched at view time. One row per device, one column per hour (days marked), colour = readings
  * in that hour, gaps in a colour of their own; every cell's title says what it holds.
  */
+import { HOUR_MS, wholeHours } from '../../../shared/coverage';
 import type { CoverageReport } from './report';
 
-const HOUR_MS = 3_600_000;
 const ROW_H = 16;
 const LABEL_W = 150;
 const HEAD_H = 34;
 
 const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** Light to dark green by readings, on a log scale up to the busiest hour. */
 function colour(count: number, max: number): string {
@@ -32,7 +35,7 @@ function cellWidth(hours: number): number {
 function heatmap(report: CoverageReport): string {
   const hours = report.devices[0]?.perHour.length ?? 0;
   const CELL_W = cellWidth(hours);
-  const firstHour = Math.ceil(Date.parse(report.from) / HOUR_MS);
+  const firstHour = wholeHours({ from: new Date(report.from), to: new Date(report.to) }).first;
   const max = Math.max(1, ...report.devices.flatMap((d) => d.perHour));
   const width = LABEL_W + hours * CELL_W + 10;
   const height = HEAD_H + report.devices.length * ROW_H + 10;
@@ -45,18 +48,24 @@ function heatmap(report: CoverageReport): string {
     // Short ranges get a tick every 6 hours as well.
     if (hour % 24 !== 0) {
       if (CELL_W >= 12 && hour % 6 === 0)
-        parts.push(`<text x="${x + 2}" y="${HEAD_H - 10}" class="dlabel">${hourLabel(hour).slice(11, 16)}</text>`);
+        parts.push(
+          `<text x="${x + 2}" y="${HEAD_H - 10}" class="dlabel">${hourLabel(hour).slice(11, 16)}</text>`,
+        );
       continue;
     }
     parts.push(`<line x1="${x}" y1="${HEAD_H - 6}" x2="${x}" y2="${height - 10}" class="day"/>`);
     if ((hour / 24) % dayStep === 0)
-      parts.push(`<text x="${x + 2}" y="${HEAD_H - 10}" class="dlabel">${hourLabel(hour).slice(5, 10)}</text>`);
+      parts.push(
+        `<text x="${x + 2}" y="${HEAD_H - 10}" class="dlabel">${hourLabel(hour).slice(5, 10)}</text>`,
+      );
   }
   report.devices.forEach((device, row) => {
     const y = HEAD_H + row * ROW_H;
-    parts.push(`<text x="${LABEL_W - 6}" y="${y + ROW_H - 4}" class="device">${escape(device.deviceId)}</text>`);
+    parts.push(
+      `<text x="${LABEL_W - 6}" y="${y + ROW_H - 4}" class="device">${escape(device.deviceId)}</text>`,
+    );
     // Runs of empty hours are one rect each (a gap), busy hours one rect per hour.
-    for (let i = 0; i < device.perHour.length; ) {
+    for (let i = 0; i < device.perHour.length;) {
       const count = device.perHour[i]!;
       const x = LABEL_W + i * CELL_W;
       if (count > 0) {

@@ -7,7 +7,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { summaryEntityFields } from '../../../shared/readingSummary';
 import type { ProfilesByModel } from '../../../shared/validation/modelProfile';
-import { mapBounded } from './collect';
+import { mapConcurrently } from '../mapConcurrently';
 import { odataString } from '../../../shared/storage/odata';
 
 export interface RebuildProgress {
@@ -29,10 +29,19 @@ export async function rebuildSummaries(
   const filter = options.devices?.length
     ? options.devices.map((d) => `PartitionKey eq ${odataString(d)}`).join(' or ')
     : undefined;
-  const todo: Array<{ partitionKey: string; rowKey: string; blobName: string; schemaId: string; receivedAt: string }> = [];
+  const todo: Array<{
+    partitionKey: string;
+    rowKey: string;
+    blobName: string;
+    schemaId: string;
+    receivedAt: string;
+  }> = [];
   let examined = 0;
   const entities = table.listEntities<Record<string, unknown>>({
-    queryOptions: { filter, select: ['PartitionKey', 'RowKey', 'blobName', 'schemaId', 'receivedAt', 'summaryVersion'] },
+    queryOptions: {
+      filter,
+      select: ['PartitionKey', 'RowKey', 'blobName', 'schemaId', 'receivedAt', 'summaryVersion'],
+    },
   });
   for await (const e of entities) {
     examined++;
@@ -48,15 +57,22 @@ export async function rebuildSummaries(
   const failed: RebuildResult['failed'] = [];
   let done = 0;
   options.progress?.(0, todo.length);
-  await mapBounded(todo, options.concurrency, async (entry) => {
+  await mapConcurrently(todo, options.concurrency, async (entry) => {
     try {
       const bytes = await raw.getBlockBlobClient(entry.blobName).downloadToBuffer();
       const payload: unknown = JSON.parse(bytes.toString('utf8'));
       const fields = summaryEntityFields(profiles[entry.schemaId], payload, new Date(entry.receivedAt));
-      await table.updateEntity({ partitionKey: entry.partitionKey, rowKey: entry.rowKey, ...fields }, 'Merge');
+      await table.updateEntity(
+        { partitionKey: entry.partitionKey, rowKey: entry.rowKey, ...fields },
+        'Merge',
+      );
     } catch (err) {
       // A blob that is missing (entry still pending) or unreadable is reported, not fatal.
-      failed.push({ deviceId: entry.partitionKey, blobName: entry.blobName, reason: (err as Error).message.split('\n')[0]! });
+      failed.push({
+        deviceId: entry.partitionKey,
+        blobName: entry.blobName,
+        reason: (err as Error).message.split('\n')[0]!,
+      });
     }
     options.progress?.(++done, todo.length);
   });

@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const perFile = Math.floor(60 / filesPerHour);
   const azurite = await startAzurite({ inMemory: true });
   try {
-    const table = TableClient.fromConnectionString(azurite.connectionString, 'idempotency', { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(azurite.connectionString, 'idempotency', {
+      allowInsecureConnection: true,
+    });
     await table.createTable();
     const start = Date.parse('2026-10-01T00:00:00Z');
     const loadStarted = performance.now();
@@ -46,37 +48,39 @@ async function main(): Promise<void> {
         if ((h * 7 + d) % 23 === 0) continue;
         const hour = start / HOUR + h;
         for (let f = 0; f < filesPerHour; f++) {
-        const first = hour * HOUR + f * perFile * 60_000;
-        const received = new Date(first + perFile * 60_000 + 30_000).toISOString();
-        batch.createEntity({
-          partitionKey: deviceId,
-          rowKey: `${hour.toString(16)}-${f}`,
-          idempotencyKey: `k${h}`,
-          blobName: `${deviceId}/x/${h}.json`,
-          sha256: '0'.repeat(64),
-          sizeBytes: 4000,
-          receivedAt: received,
-          schemaId: 'oil-condition-v1',
-          state: 'pending',
-          summaryVersion: 1,
-          readings: perFile,
-          firstReadingAt: new Date(first).toISOString(),
-          lastReadingAt: new Date(first + (perFile - 1) * 60_000).toISOString(),
-          readingHours: `${hourLabel(hour)}:${perFile}`,
-          sentAt: received,
-          clockOffsetSeconds: 0,
-        });
-        entries++;
-        if (++inBatch === 100) {
-          await table.submitTransaction(batch.actions);
-          batch = new TableTransaction();
-          inBatch = 0;
-        }
+          const first = hour * HOUR + f * perFile * 60_000;
+          const received = new Date(first + perFile * 60_000 + 30_000).toISOString();
+          batch.createEntity({
+            partitionKey: deviceId,
+            rowKey: `${hour.toString(16)}-${f}`,
+            idempotencyKey: `k${h}`,
+            blobName: `${deviceId}/x/${h}.json`,
+            sha256: '0'.repeat(64),
+            sizeBytes: 4000,
+            receivedAt: received,
+            schemaId: 'oil-condition-v1',
+            state: 'pending',
+            summaryVersion: 1,
+            readings: perFile,
+            firstReadingAt: new Date(first).toISOString(),
+            lastReadingAt: new Date(first + (perFile - 1) * 60_000).toISOString(),
+            readingHours: `${hourLabel(hour)}:${perFile}`,
+            sentAt: received,
+            clockOffsetSeconds: 0,
+          });
+          entries++;
+          if (++inBatch === 100) {
+            await table.submitTransaction(batch.actions);
+            batch = new TableTransaction();
+            inBatch = 0;
+          }
         }
       }
       if (inBatch) await table.submitTransaction(batch.actions);
     }
-    console.log(`loaded ${entries.toLocaleString('en-US')} entries (${devices} devices x ${days} days, ${filesPerHour} file(s) an hour of ${perFile} readings) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
+    console.log(
+      `loaded ${entries.toLocaleString('en-US')} entries (${devices} devices x ${days} days, ${filesPerHour} file(s) an hour of ${perFile} readings) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
+    );
 
     const env = {
       ...process.env,
@@ -93,12 +97,29 @@ async function main(): Promise<void> {
     ] as const) {
       const ids = Array.from({ length: n }, (_, d) => `truck-${String(d).padStart(3, '0')}`);
       const to = new Date(start + span * 24 * HOUR).toISOString();
-      const args = ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'ops', 'cli.ts'), 'coverage', '--from', new Date(start).toISOString(), '--to', to, '--json', '--quiet', '--device', ...ids];
+      const args = [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'scripts', 'ops', 'cli.ts'),
+        'coverage',
+        '--from',
+        new Date(start).toISOString(),
+        '--to',
+        to,
+        '--json',
+        '--quiet',
+        '--device',
+        ...ids,
+      ];
       // Median of three runs: these machines are small and noisy.
       const runs: Array<{ seconds: number; out: string }> = [];
       for (let r = 0; r < 3; r++) {
         const began = performance.now();
-        const out = execFileSync(process.execPath, args, { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 }).toString();
+        const out = execFileSync(process.execPath, args, {
+          cwd: REPO_ROOT,
+          env,
+          maxBuffer: 64 * 1024 * 1024,
+        }).toString();
         runs.push({ seconds: (performance.now() - began) / 1000, out });
       }
       runs.sort((a, b) => a.seconds - b.seconds);
@@ -107,7 +128,9 @@ async function main(): Promise<void> {
       const read = report.devices.reduce((sum, d) => sum + d.files, 0);
       console.log(`| ${n} | ${span} | ${read.toLocaleString('en-US')} | ${seconds.toFixed(2)} |`);
     }
-    console.log(`\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; Azurite in memory.`);
+    console.log(
+      `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; Azurite in memory.`,
+    );
   } finally {
     await azurite.stop();
   }

@@ -4,12 +4,14 @@
  *
  * The state is only a shortcut: every file in `<dest>` was verified before it was renamed into place,
  * so a file the state forgot (a crash between a download and the next save) is recognised by its
- * SHA-256 on the next run and not downloaded again. The state itself is written atomically (temp
- * file, fsync, rename): a crash leaves the old state or the new one, never half of either.
+ * SHA-256 on the next run and not downloaded again. The state itself is written atomically
+ * (atomicFile.ts): a crash leaves the old state or the new one, never half of either. One sync at a
+ * time per `<dest>` (folderLock.ts, the lock file `<dest>/.telemetry-sync/lock`).
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../atomicFile';
+import { type FolderLock, lockFolder } from '../folderLock';
 
 export const STATE_DIR = '.telemetry-sync';
 const STATE_FILE = 'state.json';
@@ -29,7 +31,7 @@ export interface SyncState {
   failed: Record<string, { reason: string; at: string }>;
 }
 
-/** The state cannot be used: another container's, an unknown version, or another sync running. */
+/** The state cannot be used: another container's, or an unknown version. */
 export class StateMismatchError extends Error {}
 
 export function stateDir(dest: string): string {
@@ -55,28 +57,6 @@ export async function loadSyncState(dest: string, source: string): Promise<SyncS
   return state;
 }
 
-/** Writes `data` to `path` so that a crash leaves either the old file or the new one. */
-export async function writeFileAtomic(
-  path: string,
-  data: string | Uint8Array,
-  tmpDir: string,
-): Promise<void> {
-  const tmp = join(tmpDir, `${randomUUID()}.tmp`);
-  const handle = await open(tmp, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /** The state of one run: records results as they come and saves at most every few seconds. */
 export class SyncStateStore {
   private lastSave = Date.now();
@@ -85,20 +65,21 @@ export class SyncStateStore {
   private constructor(
     private readonly dest: string,
     readonly state: SyncState,
+    private readonly lock: FolderLock,
   ) {}
 
   /** Takes `<dest>`'s lock, clears what a crashed run left in its temp folder, reads the state. */
   static async open(dest: string, source: string): Promise<SyncStateStore> {
     await mkdir(stateDir(dest), { recursive: true });
-    await takeLock(join(stateDir(dest), LOCK_FILE));
+    const lock = await lockFolder(join(stateDir(dest), LOCK_FILE), 'sync');
     try {
       const state = await loadSyncState(dest, source);
-      const store = new SyncStateStore(dest, state);
+      const store = new SyncStateStore(dest, state, lock);
       await rm(store.tmpDir, { recursive: true, force: true });
       await mkdir(store.tmpDir);
       return store;
     } catch (err) {
-      await rm(join(stateDir(dest), LOCK_FILE), { force: true });
+      await lock.release();
       throw err;
     }
   }
@@ -108,7 +89,7 @@ export class SyncStateStore {
     try {
       await this.save();
     } finally {
-      await rm(join(stateDir(this.dest), LOCK_FILE), { force: true });
+      await this.lock.release();
     }
   }
 
@@ -137,36 +118,8 @@ export class SyncStateStore {
     const json = JSON.stringify(this.state, null, 1);
     const next = this.saving
       .catch(() => undefined)
-      .then(() => writeFileAtomic(join(stateDir(this.dest), STATE_FILE), json, this.tmpDir));
+      .then(() => writeFileAtomic(join(stateDir(this.dest), STATE_FILE), json, { tmpDir: this.tmpDir }));
     this.saving = next;
     return next;
-  }
-}
-
-/** One sync per `<dest>` at a time; a lock left by a process that no longer runs is taken over. */
-async function takeLock(path: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
-    }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (pid > 0 && pid !== process.pid && isRunning(pid)) {
-      throw new StateMismatchError(`Another sync (pid ${pid}) is using this --dest; wait for it to finish.`);
-    }
-    await rm(path, { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,11 +1,12 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { applyLocalSettings } from '../../lib/localSettings';
+import { isStorageAccountName } from '../../../shared/storageAccountName';
 import { UsageError } from '../exitCodes';
 
 /** `--account NAME`: the public-cloud blob endpoint, signed in with Entra ID (az login, azd, env, ...). */
 function accountService(account: string): BlobServiceClient {
-  if (!/^[a-z0-9]{3,24}$/.test(account))
+  if (!isStorageAccountName(account))
     throw new UsageError(`"${account}" is not a storage account name (3-24 lowercase letters and digits).`);
   return new BlobServiceClient(`https://${account}.blob.core.windows.net`, new DefaultAzureCredential());
 }

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { BlobClient } from '@azure/storage-blob';
+import { renameDurably } from '../atomicFile';
 
 export type DownloadResult =
   | { placed: true; sha256: string }
@@ -63,8 +64,7 @@ export async function downloadVerified(
         reason: `MD5 of the bytes is ${actualMD5}, its Content-MD5 says ${contentMD5}`,
       };
     }
-    await mkdir(dirname(target), { recursive: true });
-    await rename(tmp, target);
+    await renameDurably(tmp, target);
     return { placed: true, sha256: actual };
   } catch (err) {
     await rm(tmp, { force: true });

@@ -4,30 +4,15 @@
  * container without any account key; `sync` is the reference client that pulls everything new.
  */
 import { Command } from 'commander';
-import { EXIT, UsageError } from '../exitCodes';
+import { accountOption, deviceIdsArg, integerArg, numberArg } from '../args';
+import { EXIT, UsageError, withExitCodes } from '../exitCodes';
+import { FolderLockedError } from '../folderLock';
 import { createContainerSas, MAX_USER_DELEGATION_DAYS, SasRefusedError } from './containerSas';
 import { describeError, withoutQuery } from './describeError';
 import { progressBar } from './progressBar';
 import { SyncAccessError, syncContainer } from './syncContainer';
 import { StateMismatchError } from './syncState';
 import { containerForSync, serviceForSas } from './vendorClients';
-
-const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-function positiveNumber(name: string, max = Infinity) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0 || value > max)
-      throw new UsageError(`${name} must be a number from 0 to ${max}; got "${raw}".`);
-    return value;
-  };
-}
-
-function deviceIds(raw: string, previous: string[] = []): string[] {
-  if (!DEVICE_ID.test(raw) || raw.includes('..'))
-    throw new UsageError(`--device must be a device id (${DEVICE_ID.source}); got "${raw}".`);
-  return [...previous, raw];
-}
 
 interface SasOptions {
   days: number;
@@ -96,14 +81,16 @@ async function sync(options: SyncCliOptions): Promise<number> {
       devices: options.device,
       lookbackDays: options.lookbackDays,
       full: options.full,
-      concurrency: Math.max(1, Math.floor(options.concurrency)),
+      concurrency: options.concurrency,
       log: (line) => console.error(line),
       progress: progressBar(),
     });
   } catch (err) {
     if (err instanceof StateMismatchError) throw new UsageError(err.message);
-    // Discovery failed, or something local (the disk): nothing or only part was done; rerun.
-    console.error(`error: ${err instanceof SyncAccessError ? err.message : describeError(err)}`);
+    // Discovery failed, another sync holds --dest, or something local (the disk): nothing or only
+    // part was done; rerun.
+    const plain = err instanceof SyncAccessError || err instanceof FolderLockedError;
+    console.error(`error: ${plain ? err.message : describeError(err)}`);
     report({ listed: 0, downloaded: 0, skipped: 0, failed: 0 }, options.json);
     return EXIT.incomplete;
   }
@@ -144,12 +131,12 @@ export function vendorCommand(): Command {
     )
     .option(
       '--days <days>',
-      `validity, at most ${MAX_USER_DELEGATION_DAYS} (the service limit)`,
-      positiveNumber('--days'),
+      `validity, at most ${MAX_USER_DELEGATION_DAYS} (the service limit); decimals allowed`,
+      numberArg(0, Infinity),
       7,
     )
     .option('--container <name>', 'the container', 'raw')
-    .option('--account <name>', 'data storage account in Azure; signs in with Entra ID (az login), no keys')
+    .addOption(accountOption())
     .option('--json', 'print {"url","expiresOn","permissions"} as the last line')
     .action(async (options: SasOptions) => sas(options));
 
@@ -163,28 +150,33 @@ export function vendorCommand(): Command {
       'where files go, under their blob names; the sync state is kept there too',
     )
     .option('--sas-url <url>', 'a container SAS URL (read + list), e.g. from `vendor sas`')
-    .option('--account <name>', 'storage account; signs in with Entra ID (az login, DefaultAzureCredential)')
+    .addOption(accountOption())
     .option('--connection-string-env <VAR>', 'environment variable holding a connection string (Azurite)')
     .option('--container <name>', 'container, with --account or --connection-string-env', 'raw')
-    .option('--device <id>', 'only this device (repeat for more); default: every device', deviceIds)
+    .option('--device <id>', 'only this device (repeat for more); default: every device', deviceIdsArg)
     .option(
       '--lookback-days <days>',
-      'how far before the last run late files are looked for',
-      positiveNumber('--lookback-days'),
+      'how far before the last run late files are looked for; decimals allowed',
+      numberArg(0, 3650),
       7,
     )
     .option('--full', 'list every device completely (after a gateway was offline longer than the lookback)')
-    .option('--concurrency <n>', 'parallel listings and downloads', positiveNumber('--concurrency', 64), 8)
+    .option('--concurrency <n>', 'parallel listings and downloads', integerArg(1, 64), 8)
     .option('--json', 'print {"listed","downloaded","skipped","failed"} as the last line')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 everything listed is here and verified; 1 a blob failed verification (not placed);\n' +
-        '2 access or network errors (incomplete: run again); 64 bad usage.',
-    )
     .action(async (options: SyncCliOptions) => {
       const code = await sync(options);
       if (code !== EXIT.ok) process.exitCode = code;
     });
 
+  const [sasCommand, syncCommand] = vendor.commands;
+  withExitCodes(sasCommand!, {
+    ok: 'the SAS URL was printed',
+    failed: 'signing failed (e.g. no role to sign with)',
+  });
+  withExitCodes(syncCommand!, {
+    ok: 'everything listed is here and verified',
+    failed: 'a blob failed verification (not placed; report it to the operator)',
+    incomplete: 'access or network errors, or another sync holds --dest: run again',
+  });
   return vendor;
 }

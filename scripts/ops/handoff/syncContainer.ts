@@ -9,14 +9,14 @@
  * as it appears within the lookback of that day (DATA_CONTRACT.md#late-files). A device's start is
  * advanced only when all its prefixes were listed; blobs that failed are retried by name.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { describeError, withoutQuery } from './describeError';
 import { downloadVerified } from './downloadVerified';
 import { DAY_MS, dayOfBlobName, prefixesToList } from './lookbackWindow';
 import { STATE_DIR, SyncStateStore } from './syncState';
+import { mapConcurrently } from '../mapConcurrently';
+import { sha256OfFile } from '../sha256OfFile';
 
 export interface SyncOptions {
   dest: string;
@@ -62,11 +62,19 @@ interface Candidate {
 }
 
 export async function syncContainer(container: ContainerClient, options: SyncOptions): Promise<SyncSummary> {
-  const now = options.now ?? (() => new Date());
-  const startedAt = now();
   const store = await SyncStateStore.open(options.dest, withoutQuery(container.url));
-  const { state } = store;
-  const summary: SyncSummary = {
+  try {
+    return await new ContainerSync(container, options, store).run();
+  } finally {
+    await store.close();
+  }
+}
+
+/** One run of the sync: its start time, its state, its counts. */
+class ContainerSync {
+  private readonly now: () => Date;
+  private readonly startedAt: Date;
+  private readonly summary: SyncSummary = {
     listed: 0,
     downloaded: 0,
     skipped: 0,
@@ -74,106 +82,119 @@ export async function syncContainer(container: ContainerClient, options: SyncOpt
     rejected: 0,
     accessErrors: 0,
   };
-  try {
-    const devices = options.devices ?? (await discoverDevices(container));
 
-    // 1. List the window of each device (and remember which devices were listed completely).
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly options: SyncOptions,
+    private readonly store: SyncStateStore,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.startedAt = this.now();
+  }
+
+  async run(): Promise<SyncSummary> {
+    const { options, store } = this;
+    const devices = options.devices ?? (await discoverDevices(this.container));
+    const { candidates, listedCompletely } = await this.listWindows(devices);
+    this.addEarlierFailures(candidates);
+    this.summary.listed = candidates.size;
+    const toDownload = await this.notYetHere(candidates.values());
+    options.progress?.start(toDownload.length);
+    await mapConcurrently(toDownload, options.concurrency, (candidate) => this.download(candidate));
+    options.progress?.stop();
+    // Advance the devices listed completely, and forget files that no window will list again.
+    const listedAt = this.startedAt.toISOString();
+    for (const device of listedCompletely) store.state.devices[device] = { listedAt };
+    forgetOutsideWindows(store, options.lookbackDays);
+    return this.summary;
+  }
+
+  /** 1. Lists the window of each device, and which devices were listed completely. */
+  private async listWindows(devices: string[]) {
     const candidates = new Map<string, Candidate>();
     const listedCompletely = new Set<string>();
-    await forEachConcurrently(devices, options.concurrency, async (device) => {
-      const prefixes = prefixesToList(
-        device,
-        state.devices[device]?.listedAt,
-        options.lookbackDays,
-        startedAt,
-        options.full,
-      );
-      let complete = true;
-      for (const prefix of prefixes) {
+    await mapConcurrently(devices, this.options.concurrency, async (device) => {
+      const { lookbackDays, full } = this.options;
+      const listedAt = this.store.state.devices[device]?.listedAt;
+      for (const prefix of prefixesToList(device, listedAt, lookbackDays, this.startedAt, full)) {
         try {
-          for await (const blob of container.listBlobsFlat({ prefix, includeMetadata: true })) {
+          for await (const blob of this.container.listBlobsFlat({ prefix, includeMetadata: true })) {
             candidates.set(blob.name, { name: blob.name, device, sha256: blob.metadata?.sha256 });
           }
         } catch (err) {
-          complete = false;
-          summary.accessErrors++;
-          options.log(`cannot list ${prefix}: ${describeError(err)}`);
-          break;
+          this.summary.accessErrors++;
+          this.options.log(`cannot list ${prefix}: ${describeError(err)}`);
+          return;
         }
       }
-      if (complete) listedCompletely.add(device);
+      listedCompletely.add(device);
     });
-    // Earlier failures are retried by name, wherever they are (they may be outside today's window).
-    for (const name of Object.keys(state.failed)) {
+    return { candidates, listedCompletely };
+  }
+
+  /** Earlier failures are retried by name, wherever they are (they may be outside today's window). */
+  private addEarlierFailures(candidates: Map<string, Candidate>): void {
+    const only = this.options.devices;
+    for (const name of Object.keys(this.store.state.failed)) {
       const device = name.split('/')[0]!;
-      if (!candidates.has(name) && (!options.devices || options.devices.includes(device)))
+      if (!candidates.has(name) && (!only || only.includes(device)))
         candidates.set(name, { name, device, retried: true });
     }
-    summary.listed = candidates.size;
+  }
 
-    // 2. Skip what is already here: in the state, or a verified file the state forgot (crash).
+  /** 2. Skips what is already here: in the state, or a verified file the state forgot (crash). */
+  private async notYetHere(candidates: Iterable<Candidate>): Promise<Candidate[]> {
     const toDownload: Candidate[] = [];
-    for (const candidate of candidates.values()) {
-      if (state.files[candidate.name]) {
-        summary.skipped++;
+    for (const candidate of candidates) {
+      if (this.store.state.files[candidate.name]) {
+        this.summary.skipped++;
         continue;
       }
-      const target = targetPath(options.dest, candidate.name);
-      if (target && candidate.sha256 && (await sha256OfFile(target)) === candidate.sha256) {
-        store.placed(candidate.name, candidate.sha256, now());
-        summary.skipped++;
+      const target = targetPath(this.options.dest, candidate.name);
+      const onDisk =
+        target && candidate.sha256 ? await sha256OfFile(target).catch(() => undefined) : undefined;
+      if (onDisk !== undefined && onDisk === candidate.sha256) {
+        this.store.placed(candidate.name, candidate.sha256, this.now());
+        this.summary.skipped++;
         continue;
       }
       toDownload.push(candidate);
     }
-
-    // 3. Download, verify, place.
-    options.progress?.start(toDownload.length);
-    await forEachConcurrently(toDownload, options.concurrency, async ({ name, retried }) => {
-      const target = targetPath(options.dest, name);
-      try {
-        if (!target) {
-          reject(name, 'the blob name is not a safe relative path; not placed');
-          return;
-        }
-        const result = await downloadVerified(container.getBlobClient(name), target, store.tmpDir);
-        if (result.placed) {
-          store.placed(name, result.sha256, now());
-          summary.downloaded++;
-        } else {
-          reject(name, result.reason);
-        }
-      } catch (err) {
-        if (retried && (err as { code?: string }).code === 'BlobNotFound') {
-          // Deleted by the operator since it failed (e.g. a damaged blob): nothing left to fetch.
-          delete state.failed[name];
-          options.log(`${name} (failed earlier) no longer exists; not retried again`);
-          return;
-        }
-        summary.failed++;
-        summary.accessErrors++;
-        store.failed(name, describeError(err), now());
-        options.log(`cannot download ${name}: ${describeError(err)}`);
-      } finally {
-        options.progress?.tick();
-        await store.checkpoint();
-      }
-    });
-    options.progress?.stop();
-
-    // 4. Advance the devices listed completely, and forget files that no window will list again.
-    for (const device of listedCompletely) state.devices[device] = { listedAt: startedAt.toISOString() };
-    forgetOutsideWindows(store, options.lookbackDays);
-    return summary;
-  } finally {
-    await store.close();
+    return toDownload;
   }
 
-  function reject(name: string, reason: string): void {
-    summary.failed++;
-    summary.rejected++;
-    store.failed(name, reason, now());
-    options.log(`REJECTED ${name}: ${reason}`);
+  /** 3. Downloads, verifies, places one blob; a failure is recorded and retried next run. */
+  private async download({ name, retried }: Candidate): Promise<void> {
+    const target = targetPath(this.options.dest, name);
+    try {
+      if (!target) return this.reject(name, 'the blob name is not a safe relative path; not placed');
+      const blob = this.container.getBlobClient(name);
+      const result = await downloadVerified(blob, target, this.store.tmpDir);
+      if (!result.placed) return this.reject(name, result.reason);
+      this.store.placed(name, result.sha256, this.now());
+      this.summary.downloaded++;
+    } catch (err) {
+      if (retried && (err as { code?: string }).code === 'BlobNotFound') {
+        // Deleted by the operator since it failed (e.g. a damaged blob): nothing left to fetch.
+        delete this.store.state.failed[name];
+        this.options.log(`${name} (failed earlier) no longer exists; not retried again`);
+        return;
+      }
+      this.summary.failed++;
+      this.summary.accessErrors++;
+      this.store.failed(name, describeError(err), this.now());
+      this.options.log(`cannot download ${name}: ${describeError(err)}`);
+    } finally {
+      this.options.progress?.tick();
+      await this.store.checkpoint();
+    }
+  }
+
+  private reject(name: string, reason: string): void {
+    this.summary.failed++;
+    this.summary.rejected++;
+    this.store.failed(name, reason, this.now());
+    this.options.log(`REJECTED ${name}: ${reason}`);
   }
 }
 
@@ -200,16 +221,6 @@ function targetPath(dest: string, name: string): string | undefined {
   return target.startsWith(root + sep) ? target : undefined;
 }
 
-async function sha256OfFile(path: string): Promise<string | undefined> {
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * A placed file whose day is older than its device's next window start is never listed again, so
  * the state need not remember it (a full relist recognises it by its hash). Keeps the state small.
@@ -223,16 +234,4 @@ function forgetOutsideWindows(store: SyncStateStore, lookbackDays: number): void
     // Two days beyond the window: its first day and the clock margin are never forgotten too early.
     if (day < Date.parse(listedAt) - (lookbackDays + 2) * DAY_MS) delete state.files[name];
   }
-}
-
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
