@@ -14,7 +14,7 @@ import { readModelSchemas } from '../../../shared/validation/modelSchemas';
 import { accountOption, deviceIdsArg, durationArg, instantArg, integerArg } from '../args';
 import { writeFileAtomic } from '../atomicFile';
 import { EXIT, UsageError, withExitCodes } from '../exitCodes';
-import { mapConcurrently } from '../mapConcurrently';
+import { mapConcurrently } from '../../../shared/mapConcurrently';
 import { openStorage, type StorageTarget } from '../storageTarget';
 import { devicesToReport } from './collect';
 import { renderHtml } from './html';

@@ -7,7 +7,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import { summaryEntityFields } from '../../../shared/readingSummary';
 import type { ProfilesByModel } from '../../../shared/validation/modelProfile';
-import { mapConcurrently } from '../mapConcurrently';
+import { mapConcurrently } from '../../../shared/mapConcurrently';
 import { odataString } from '../../../shared/storage/odata';
 
 export interface RebuildProgress {

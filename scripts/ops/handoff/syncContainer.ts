@@ -15,7 +15,7 @@ import { describeError, withoutQuery } from './describeError';
 import { downloadVerified } from './downloadVerified';
 import { DAY_MS, dayOfBlobName, prefixesToList } from './lookbackWindow';
 import { STATE_DIR, SyncStateStore } from './syncState';
-import { mapConcurrently } from '../mapConcurrently';
+import { mapConcurrently } from '../../../shared/mapConcurrently';
 import { sha256OfFile } from '../sha256OfFile';
 
 export interface SyncOptions {
