@@ -59,7 +59,8 @@ export interface DayRollupRow {
 /** What one transaction settles in one device's partition: all of it or none of it. */
 export interface Settlement {
   deviceId: string;
-  files: Array<{ marker: Marker; claim: Claim; entry: FileLogEntry }>;
+  /** `marker` absent: a claim from before the ledger (coverage --rebuild adopts it from its blob). */
+  files: Array<{ marker?: Marker; claim: Claim; entry: FileLogEntry }>;
   /** The rollups as they must be afterwards, each conditional on the version it was read at. */
   rollups: DayRollupRow[];
 }

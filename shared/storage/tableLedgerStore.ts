@@ -10,7 +10,16 @@ import {
   type Marker,
   type Settlement,
 } from '../ledger/types';
-import { claimOf, type Entity, fileEntity, fileOf, markerOf, rollupEntity, rollupOf } from './ledgerEntities';
+import {
+  claimOf,
+  type Entity,
+  fileEntity,
+  fileOf,
+  markerOf,
+  rollupEntity,
+  rollupOf,
+  summaryProperties,
+} from './ledgerEntities';
 import { odataString } from './odata';
 import { storageCall } from './storageCall';
 
@@ -57,7 +66,7 @@ export class TableLedgerStore implements LedgerStore {
     const actions: TransactionAction[] = [];
     for (const { marker, claim, entry } of files) {
       // The file-log row's create is what makes a settlement happen once: a second sweep's fails (409).
-      actions.push(['delete', { partitionKey: deviceId, rowKey: marker.rowKey }]);
+      if (marker) actions.push(['delete', { partitionKey: deviceId, rowKey: marker.rowKey }]);
       actions.push(['create', fileEntity(entry)]);
       const state = entry.state === FileState.Stored ? RecordState.Stored : RecordState.Orphaned;
       const change = {
@@ -65,6 +74,8 @@ export class TableLedgerStore implements LedgerStore {
         rowKey: toRowKey(claim.key),
         state,
         ...(state === RecordState.Stored ? { confirmedAt: entry.settledAt } : {}),
+        // The same summary the claim holds, or (a claim adopted from before summaries) the blob's.
+        ...summaryProperties(entry.summary),
       };
       // A stored blob is stored whatever happened to the claim since; an orphan only if nobody touched it.
       actions.push([

@@ -21,7 +21,8 @@ const ACTIONS_PER_FILE = 3;
 
 export interface Judged {
   kind: 'stored' | 'orphaned';
-  marker: Marker;
+  /** Absent for a claim from before the ledger, adopted by coverage --rebuild. */
+  marker?: Marker;
   claim: Claim;
 }
 
