@@ -34,11 +34,14 @@ export interface IdempotencyRecord {
   summary?: StoredSummary;
   /** When the sweep (or a resend) saw the blob; absent until then. */
   confirmedAt?: string;
+  /** When a pending claim took other bytes (ingest's rewrite); absent when it is `receivedAt`. */
+  rewrittenAt?: string;
 }
 
 /**
- * A claim as read back from the store: with the version a conditional write must match, and the
- * time of its last write (the store's clock), which tells whether its writer may still be at work.
+ * A claim as read back from the store: with the version a conditional write must match, and when
+ * its current bytes were claimed (`rewrittenAt`, else `receivedAt`; our clock, not the store's),
+ * which tells whether their writer may still be at work.
  */
 export interface Claim extends IdempotencyRecord {
   etag: string;

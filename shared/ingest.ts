@@ -281,7 +281,11 @@ export class IngestService {
     }
     const waitMs = Date.parse(claim.updatedAt) + this.deps.claimInFlightMs - this.now().getTime();
     if (waitMs > 0) throw new ClaimInFlightError(Math.ceil(waitMs / 1000));
-    const next = { ...this.claimFor(admitted, new Date(claim.receivedAt)), blobName: claim.blobName };
+    const next = {
+      ...this.claimFor(admitted, new Date(claim.receivedAt)),
+      blobName: claim.blobName,
+      rewrittenAt: this.now().toISOString(),
+    };
     if ((await this.deps.records.rewrite(claim, next)) === 'conflict') return undefined;
     return this.writeBlob(next, admitted);
   }

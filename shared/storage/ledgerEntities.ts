@@ -41,8 +41,19 @@ export function summaryOf(entity: Entity): StoredSummary | undefined {
 }
 
 export function claimEntity(record: IdempotencyRecord): Entity {
-  const { deviceId, key, blobName, sha256, sizeBytes, receivedAt, schemaId, state, confirmedAt, summary } =
-    record;
+  const {
+    deviceId,
+    key,
+    blobName,
+    sha256,
+    sizeBytes,
+    receivedAt,
+    schemaId,
+    state,
+    confirmedAt,
+    rewrittenAt,
+    summary,
+  } = record;
   return {
     partitionKey: deviceId,
     rowKey: toRowKey(key),
@@ -54,6 +65,7 @@ export function claimEntity(record: IdempotencyRecord): Entity {
     schemaId,
     state,
     ...(confirmedAt === undefined ? {} : { confirmedAt }),
+    ...(rewrittenAt === undefined ? {} : { rewrittenAt }),
     ...summaryProperties(summary),
   };
 }
@@ -72,8 +84,9 @@ export function claimOf(entity: Entity): Claim {
     state: state === RecordState.Stored || state === RecordState.Orphaned ? state : RecordState.Pending,
     ...optional('summary', summaryOf(entity)),
     ...optional('confirmedAt', typeof entity.confirmedAt === 'string' ? entity.confirmedAt : undefined),
+    ...optional('rewrittenAt', typeof entity.rewrittenAt === 'string' ? entity.rewrittenAt : undefined),
     etag: String(entity.etag),
-    updatedAt: String(entity.timestamp ?? entity.receivedAt),
+    updatedAt: String(entity.rewrittenAt ?? entity.receivedAt),
   };
 }
 

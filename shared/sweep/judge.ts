@@ -32,8 +32,7 @@ export async function judge(
   const blob = await blobs.find(claim.blobName);
   if (blob?.sha256 === claim.sha256) return { kind: 'stored', marker, claim };
   if (blob) return { kind: 'problem', marker, problem: `${claim.blobName} holds other bytes than its claim` };
-  const lastWrite = Math.max(Date.parse(claim.updatedAt), Date.parse(claim.receivedAt));
-  return now.getTime() - lastWrite >= orphanAfterMs
+  return now.getTime() - Date.parse(claim.updatedAt) >= orphanAfterMs
     ? { kind: 'orphaned', marker, claim }
     : { kind: 'pending', marker };
 }

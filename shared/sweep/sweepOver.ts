@@ -14,10 +14,12 @@ export interface SweepSettings {
   storageTimeoutMs: number;
   orphanAfterMs: number;
   now?: () => Date;
+  /** Only these devices (default: every registered device and every device with files). */
+  devices?: string[];
 }
 
 export function sweepOver(clients: StorageClients, settings: SweepSettings): Promise<SweepResult> {
-  const { storageTimeoutMs, orphanAfterMs, now = () => new Date() } = settings;
+  const { storageTimeoutMs, orphanAfterMs, now = () => new Date(), devices } = settings;
   const registry = new TableDeviceRegistry(clients.devicesTable, storageTimeoutMs);
   return runSweep({
     ledger: new TableLedgerStore(clients.idempotencyTable, storageTimeoutMs),
@@ -26,6 +28,7 @@ export function sweepOver(clients: StorageClients, settings: SweepSettings): Pro
     // Registered devices, and any device with files (a device removed from the registry, or one
     // that posted while authentication was off locally).
     devices: async () => {
+      if (devices) return devices;
       const ids = new Set((await registry.list()).map((d) => d.deviceId));
       for (const id of await deviceFolders(clients.rawContainer)) ids.add(id);
       return [...ids].sort();
