@@ -107,7 +107,6 @@ describe('telemetry-ops: one --help shape and one set of exit codes for every su
         'coverage --account',
         'vendor sas --days',
         'vendor sync --device',
-        'vendor sync --lookback-days',
       ]),
     );
   });
