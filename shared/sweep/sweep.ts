@@ -20,8 +20,16 @@ const ROUNDS = 3;
 export async function runSweep(deps: SweepDependencies): Promise<SweepResult> {
   const startedAt = deps.now();
   const concurrency = deps.concurrency ?? 8;
-  const devices = await mapConcurrently(await deps.devices(), concurrency, (deviceId) =>
-    sweepDevice(deviceId, deps),
+  const ids = await deps.devices();
+  // One pass judges every device, one confirmation file lists every stored file of the run, then
+  // each device settles: a vendor reads one file per run, not one per device.
+  const judged = await mapConcurrently(ids, concurrency, (deviceId) => judgeDevice(deviceId, deps));
+  const at = deps.now();
+  await record(deps, judged.flat(), at);
+  const devices = await mapConcurrently(
+    ids.map((deviceId, i) => ({ deviceId, verdicts: judged[i]! })),
+    concurrency,
+    ({ deviceId, verdicts }) => settleDevice(deviceId, verdicts, at, deps),
   );
   const total = (field: 'confirmed' | 'orphaned' | 'stillPending') =>
     devices.reduce((n, d) => n + d[field], 0);
@@ -34,23 +42,29 @@ export async function runSweep(deps: SweepDependencies): Promise<SweepResult> {
   };
 }
 
-async function sweepDevice(deviceId: string, deps: SweepDependencies): Promise<DeviceSweep> {
+/**
+ * Settles one device's judged claims. A transaction that lost a race (another sweep, a resend) is
+ * judged again: what the other settled is gone from the markers.
+ */
+async function settleDevice(
+  deviceId: string,
+  first: Verdict[],
+  at: Date,
+  deps: SweepDependencies,
+): Promise<DeviceSweep> {
   const result: DeviceSweep = { deviceId, confirmed: 0, orphaned: 0, stillPending: 0, problems: [] };
+  let verdicts = first;
   for (let round = 0; round < ROUNDS; round++) {
-    const verdicts = await judgeDevice(deviceId, deps);
+    if (round > 0) {
+      verdicts = await judgeDevice(deviceId, deps);
+      await record(deps, verdicts, at);
+    }
     const settled = verdicts.filter(
       (v): v is Judged & Verdict => v.kind === 'stored' || v.kind === 'orphaned',
     );
     result.stillPending = verdicts.length - settled.length;
     result.problems = verdicts.flatMap((v) => (v.kind === 'problem' ? [v.problem] : []));
     if (settled.length === 0) return result;
-    const at = deps.now();
-    const stored = settled.filter((v) => v.kind === 'stored');
-    if (stored.length > 0)
-      await deps.confirmations.record(
-        stored.map((v) => confirmationOf(v, at)),
-        at,
-      );
     const outcome = await settleFiles(deps.ledger, deviceId, settled, at);
     const nowStored = outcome.settled.filter((v) => v.kind === 'stored');
     result.confirmed += nowStored.length;
@@ -58,9 +72,18 @@ async function sweepDevice(deviceId: string, deps: SweepDependencies): Promise<D
     result.lastFileAt = latest(result.lastFileAt, ...nowStored.map((v) => v.claim.receivedAt));
     result.stillPending += settled.length - outcome.settled.length;
     if (!outcome.conflict) return result;
-    // Another sweep or a resend got there first: read again; what it settled is gone from the markers.
   }
   return result;
+}
+
+/** The stored files among `verdicts` go into the confirmation record (before they are settled). */
+async function record(deps: SweepDependencies, verdicts: Verdict[], at: Date): Promise<void> {
+  const stored = verdicts.filter((v): v is Judged & Verdict => v.kind === 'stored');
+  if (stored.length > 0)
+    await deps.confirmations.record(
+      stored.map((v) => confirmationOf(v, at)),
+      at,
+    );
 }
 
 async function judgeDevice(deviceId: string, deps: SweepDependencies): Promise<Verdict[]> {
