@@ -77,13 +77,6 @@ export function dayOfHour(hour: number): string {
   return new Date(hour * HOUR_MS).toISOString().slice(0, 10).replace(/-/g, '');
 }
 
-/** The hour counted from the epoch of hour `hourOfDay` on day `yyyyMMdd`. */
-export function hourOfDay(day: string, hourOfDay: number): number {
-  return (
-    Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)), hourOfDay) /
-    HOUR_MS
-  );
-}
 
 function addHour(days: DayHours, hour: number, counts: HourCounts): void {
   const day = dayOfHour(hour);

@@ -6,93 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { ClaimInFlightError } from '../../shared/errors';
-import { type IngestRequest, IngestService } from '../../shared/ingest';
-import { parseHours } from '../../shared/ledger/dayRollup';
 import { errorToHttp } from '../../shared/toHttpResponse';
-import { runSweep } from '../../shared/sweep/sweep';
-import { deviceModelMapFor } from '../../shared/validation/deviceModels';
-import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
-import { TestClock } from '../helpers/clock';
-import { MemoryConfirmationLog, MemoryLedgerStore, memoryStores } from '../helpers/memoryStores';
-import { oilPayload } from '../helpers/testApp';
+import { fileWith, LEDGER_FIXTURE, ledgerFixture as fixture } from '../helpers/ledgerFixture';
 
-const validator = loadGeneratedValidator();
-const deviceModels = deviceModelMapFor(validator.models);
-const DEVICE = 'truck-042';
-const T0 = '2026-11-25T08:15:00.000Z';
-const HOUR = 3_600_000;
-const ORPHAN_AFTER = 6 * HOUR;
-const IN_FLIGHT = 80_000;
+const { DEVICE, T0, HOUR, ORPHAN_AFTER, IN_FLIGHT } = LEDGER_FIXTURE;
 const KEY_RANGE = /^PartitionKey eq '[^']+' and RowKey ge '[^']*' and RowKey lt '[^']*'$/;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-/** A file with `readings` readings one minute apart from `first` (UTC), sent at `sentAt`. */
-function fileWith(
-  first: string,
-  readings: number,
-  sentAt = first,
-  extra: Record<string, unknown> = {},
-): string {
-  const start = Date.parse(first);
-  return oilPayload(DEVICE, {
-    sentAt,
-    readings: Array.from({ length: readings }, (_, i) => ({
-      timestamp: new Date(start + i * 60_000).toISOString(),
-      oilTemperatureC: 80,
-      densityKgM3: 870,
-      viscosityCSt: 95,
-    })),
-    ...extra,
-  });
-}
-
-function fixture(devices = [DEVICE]) {
-  const clock = new TestClock(T0);
-  const { blobs, records, calls } = memoryStores(clock.now);
-  const ledger = new MemoryLedgerStore(records);
-  const confirmations = new MemoryConfirmationLog(calls);
-  const service = new IngestService({
-    rawContainer: 'raw',
-    maxBodyBytes: 1024 * 1024,
-    maxJsonDepth: 64,
-    validator,
-    deviceModels,
-    blobs,
-    records,
-    claimInFlightMs: IN_FLIGHT,
-    now: clock.now,
-  });
-  const send = (body: string, idempotencyKey: string | null = null) => {
-    const request: IngestRequest = {
-      method: 'POST',
-      deviceId: DEVICE,
-      contentType: 'application/json',
-      contentLength: null,
-      contentEncoding: null,
-      authorization: null,
-      deviceKey: null,
-      idempotencyKey,
-      forwardedFor: '203.0.113.9:5000',
-      body: (async function* () {
-        yield Buffer.from(body);
-      })(),
-    };
-    return service.ingest(request);
-  };
-  const sweep = () =>
-    runSweep({
-      ledger,
-      blobs,
-      confirmations,
-      devices: async () => devices,
-      orphanAfterMs: ORPHAN_AFTER,
-      now: clock.now,
-    });
-  const rows = (prefix: string) => records.table.all().filter((r) => r.rowKey.startsWith(prefix));
-  const hoursOf = (day: string) => parseHours(rows(`~~d~${day}`)[0]?.hours as string | undefined);
-  return { clock, blobs, records, ledger, confirmations, calls, send, sweep, rows, hoursOf };
-}
 
 describe('sweep: every claim comes to an end', () => {
   test('a stored file: confirmed, its claim `stored`, its marker gone, a file-log row, its readings in the day rollup, listed for the vendor', async () => {
