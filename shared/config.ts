@@ -19,6 +19,10 @@ export interface Config {
   exportsContainer: string;
   idempotencyTable: string;
   maxBodyBytes: number;
+  /** How long a body may go without a byte arriving before it counts as stalled (408). */
+  bodyIdleTimeoutMs: number;
+  /** How long the whole body may take to arrive (408 past it). */
+  bodyReadTimeoutMs: number;
   /** Upper bound for one storage operation including the SDK's own retries. */
   storageTimeoutMs: number;
   /** What a 503 tells the device to wait before retrying. */
@@ -33,9 +37,14 @@ export interface Config {
   /** Token bucket per device and instance; 0 turns the limit off. */
   rateLimitPerMinute: number;
   rateLimitBurst: number;
-  /** Failed key checks per client address and instance before 429; 0 turns the limit off. */
+  /**
+   * Reads of device ids this instance has never seen exist, per client address group and instance;
+   * past it such ids are looked up in one shared listing. 0 turns the bound off.
+   */
   authFailuresPerMinute: number;
   authFailureBurst: number;
+  /** The header that may carry the device key, for gateways that cannot set Authorization (lowercase). */
+  deviceKeyHeader: string;
   maxJsonDepth: number;
   /** NCRONTAB (six fields, UTC) of the sweep's timer. */
   sweepSchedule: string;
@@ -68,6 +77,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     idempotencyTable: matching(env, 'IDEMPOTENCY_TABLE', 'idempotency', TABLE_NAME, 'a table name'),
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+    bodyIdleTimeoutMs: integer(env, 'BODY_IDLE_TIMEOUT_SECONDS', 30, 1, 3600) * 1000,
+    bodyReadTimeoutMs: integer(env, 'BODY_READ_TIMEOUT_SECONDS', 200, 1, 3600) * 1000,
     storageTimeoutMs: integer(env, 'STORAGE_TIMEOUT_MS', 10_000, 100, 120_000),
     retryAfterSeconds: integer(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
     deviceModelsOverride: nonEmpty(env.DEVICE_MODELS),
@@ -78,6 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitBurst: integer(env, 'RATE_LIMIT_BURST', 60, 1, 100_000),
     authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 30, 0, 100_000),
     authFailureBurst: integer(env, 'AUTH_FAILURE_BURST', 30, 1, 100_000),
+    deviceKeyHeader: headerName(env, 'DEVICE_KEY_HEADER', 'x-device-key'),
     maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 64, 2, 1000),
     sweepSchedule: matching(
       env,
@@ -226,6 +238,35 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigurationError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Headers with a meaning of their own, here or on the way (proxies, the platform): never a key's. */
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'connection',
+  'content-encoding',
+  'content-length',
+  'content-type',
+  'cookie',
+  'host',
+  'idempotency-key',
+  'proxy-authorization',
+  'transfer-encoding',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+]);
+
+/** An HTTP field name (RFC 9110 token) that no other part of the request uses, lowercased. */
+function headerName(env: Env, name: string, fallback: string): string {
+  const value = (nonEmpty(env[name]) ?? fallback).toLowerCase();
+  if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(value)) {
+    throw new ConfigurationError(name, `"${value}" is not an HTTP header name`);
+  }
+  if (RESERVED_HEADERS.has(value) || value.startsWith('x-ms-') || value.startsWith('x-arr-')) {
+    throw new ConfigurationError(name, `"${value}" has a meaning of its own; choose another header name`);
   }
   return value;
 }

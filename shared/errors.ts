@@ -54,6 +54,18 @@ export class IdempotencyKeyReuseError extends RequestError {
   }
 }
 
+/**
+ * The body did not arrive whole: the connection was cut mid-body, or the body stalled or took
+ * longer than its deadline. No verdict on the file, and not the device's fault (a proxy or the
+ * platform can cut a body too), so not a RequestError: nothing was stored and the gateway sends the
+ * same file again (408, see toHttpResponse.ts).
+ */
+export class IncompleteBodyError extends IngestError {
+  constructor(code: 'incomplete_body' | 'body_timeout', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
 /** Storage failed, timed out or answered unexpectedly: nothing was acknowledged, the device retries. */
 export class StorageUnavailableError extends IngestError {
   constructor(operation: string, cause: unknown) {

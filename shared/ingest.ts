@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { fileFromMultipart, MULTIPART_OVERHEAD_BYTES } from './multipartBody';
+import type { BodyTimeouts, Timers } from './bodyDeadline';
 import { blobNameFor } from './blobName';
 import { parseDeviceId } from './deviceId';
 import {
@@ -14,8 +16,9 @@ import { parseJson } from './parseJson';
 import type { RawBody } from './rawBody';
 import { storedSummary, summarizeReadings, summaryMetadata } from './readingSummary';
 import type { SettledFiles } from './settledFiles';
-import { type DeviceAuthenticator, credentialFrom } from './auth/authenticateDevice';
-import type { DeviceRecord } from './auth/deviceRecord';
+import type { DeviceAuthenticator } from './auth/authenticateDevice';
+import { credentialFrom, refuseKeyInQuery } from './auth/deviceCredential';
+import { addressGroup } from './clientAddress';
 import type { TokenBucketLimiter } from './rateLimiter';
 import {
   type ContentEncoding,
@@ -38,8 +41,10 @@ export interface IngestRequest {
   contentLength: string | null;
   contentEncoding: string | null;
   authorization: string | null;
-  /** `x-device-key`, for gateways that cannot set Authorization. */
+  /** The configured device-key header (`DEVICE_KEY_HEADER`), for gateways that cannot set Authorization. */
   deviceKey: string | null;
+  /** The URL's query parameters: only looked at to refuse a key sent there. */
+  query?: URLSearchParams | null;
   idempotencyKey: string | null;
   /** X-Forwarded-For as received; only its last hop (appended by the platform) is trusted. */
   forwardedFor: string | null;
@@ -85,6 +90,10 @@ export interface IngestTrace {
 export interface IngestDependencies {
   rawContainer: string;
   maxBodyBytes: number;
+  /** The body's read deadlines (none when absent). */
+  bodyTimeouts?: BodyTimeouts;
+  /** The clock and timers of those deadlines (the system's by default). */
+  timers?: Timers;
   maxJsonDepth: number;
   validator: PayloadValidator;
   deviceModels: DeviceModelMap;
@@ -100,8 +109,8 @@ export interface IngestDependencies {
    * then some): until then other bytes for the key wait (503) rather than race it.
    */
   claimInFlightMs: number;
-  /** Failed key checks per client address (the platform-seen one). */
-  authFailureLimiter?: TokenBucketLimiter;
+  /** The header that may carry the device key (`DEVICE_KEY_HEADER`), named in error messages. */
+  deviceKeyHeader?: string;
   now?: () => Date;
 }
 
@@ -144,16 +153,16 @@ export class IngestService {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RequestError(405, 'method_not_allowed', 'Use POST to send a file.', [], { Allow: 'POST' });
     }
+    refuseKeyInQuery(request.query, this.deps.deviceKeyHeader ?? 'x-device-key');
     const clientIp = platformSeenAddress(request.forwardedFor);
     // The key is checked before a byte of the body is read.
-    const device = await this.authenticate(deviceId, request, clientIp);
+    const device = await this.deps.authenticator?.authenticate(
+      deviceId,
+      credentialFrom(deviceId, request),
+      addressGroup(clientIp),
+    );
     this.takeRateToken(deviceId);
-    checkContentType(request.contentType);
-    const encoding = checkContentEncoding(request.contentEncoding);
-    checkContentLength(request.contentLength, this.deps.maxBodyBytes);
-
-    const received = await readBodyCapped(request.body, this.deps.maxBodyBytes);
-    const body = await decodeBody(received, encoding, this.deps.maxBodyBytes);
+    const { body, encoding } = await this.receiveBody(request);
     trace.bytes = body.byteLength;
     const payload = parseJson(body, this.deps.maxJsonDepth);
     // The registry's model wins; the device map covers local development without a registry.
@@ -175,6 +184,27 @@ export class IngestService {
       receipt: { clientIp, encoding },
       readings,
     };
+  }
+
+  /**
+   * The file's bytes: the body as it travelled (raw JSON, or a form around it), read within its
+   * caps and deadlines, gzip undone, the form's one JSON file part taken out.
+   */
+  private async receiveBody(request: IngestRequest): Promise<{ body: RawBody; encoding: ContentEncoding }> {
+    const { maxBodyBytes } = this.deps;
+    const form = checkContentType(request.contentType);
+    const encoding = checkContentEncoding(request.contentEncoding);
+    const readCap = maxBodyBytes + (form === 'multipart' ? MULTIPART_OVERHEAD_BYTES : 0);
+    const declaredLength = checkContentLength(request.contentLength, readCap);
+    const received = await readBodyCapped(request.body, readCap, {
+      ...this.deps.bodyTimeouts,
+      declaredLength,
+      timers: this.deps.timers,
+    });
+    const decoded = await decodeBody(received, encoding, readCap);
+    const body =
+      form === 'multipart' ? await fileFromMultipart(decoded, request.contentType!, maxBodyBytes) : decoded;
+    return { body, encoding };
   }
 
   /** Steps 0-3 above: exactly two writes for a new file. */
@@ -306,39 +336,6 @@ export class IngestService {
     if (!blob)
       throw new StorageUnavailableError('blob.properties', new Error('blob vanished after write conflict'));
     if (blob.sha256 !== record.sha256) throw new StoredBlobMismatchError(record.blobName);
-  }
-
-  /**
-   * Every key check may read the devices table, so an address that keeps failing is refused (429)
-   * before the check once it has spent its budget of failures: forged keys naming ever new device
-   * ids cannot turn into unbounded table reads.
-   */
-  private async authenticate(
-    deviceId: string,
-    request: IngestRequest,
-    clientIp: string,
-  ): Promise<DeviceRecord | undefined> {
-    const { authenticator, authFailureLimiter } = this.deps;
-    if (!authenticator) return undefined;
-    const budget = authFailureLimiter?.peek(clientIp);
-    if (budget && !budget.allowed) {
-      throw new RequestError(
-        429,
-        'too_many_failed_authentications',
-        'Too many requests with missing or invalid keys from this address; retry later with a valid key.',
-        [],
-        { 'Retry-After': String(budget.retryAfterSeconds) },
-      );
-    }
-    try {
-      return await authenticator.authenticate(
-        deviceId,
-        credentialFrom(request.authorization, request.deviceKey),
-      );
-    } catch (err) {
-      if (err instanceof RequestError && err.status === 401) authFailureLimiter?.take(clientIp);
-      throw err;
-    }
   }
 
   private takeRateToken(deviceId: string): void {

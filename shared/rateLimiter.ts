@@ -30,10 +30,14 @@ export class TokenBucketLimiter {
     return { allowed: true };
   }
 
-  /** Whether a token is there, without taking it: to refuse before doing work that would spend one. */
-  peek(key: string): RateVerdict {
-    const bucket = this.refilled(key);
-    return bucket.tokens < 1 ? this.refusal(bucket) : { allowed: true };
+  /**
+   * Gives back a token taken for work that turned out not to cost what the budget is for. Taking
+   * first and refunding after (never peeking, then taking once the work is done) is what keeps N
+   * concurrent requests from all passing a bucket that holds fewer than N tokens.
+   */
+  refund(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.burst, bucket.tokens + 1);
   }
 
   private refilled(key: string): Bucket {

@@ -1,5 +1,6 @@
 import { type Config, loadConfig } from './config';
-import { DeviceAuthenticator } from './auth/authenticateDevice';
+import { DeviceAuthenticator, type UnknownIdGuard } from './auth/authenticateDevice';
+import { DeviceDirectory } from './auth/deviceDirectory';
 import { CachedDeviceRegistry } from './auth/cachedDeviceRegistry';
 import { checkStorage } from './health';
 import { TokenBucketLimiter } from './rateLimiter';
@@ -48,12 +49,8 @@ export function createRuntime(
   const deviceModels = deviceModelMapFor(validator.models, config.deviceModelsOverride);
   const clients = createStorageClients(config);
   const records = new TableIdempotencyStore(clients.idempotencyTable, config.storageTimeoutMs);
-  const registry = new CachedDeviceRegistry(
-    new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
-    config.deviceCacheTtlMs,
-    {},
-    millis,
-  );
+  const devices = new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs);
+  const registry = new CachedDeviceRegistry(devices, config.deviceCacheTtlMs, {}, millis);
   if (!config.authEnabled) {
     warn(
       '\n*** WARNING: INGEST_AUTH=off - device keys are NOT checked; anyone can write under any device id. ' +
@@ -63,20 +60,24 @@ export function createRuntime(
   const ingest = new IngestService({
     rawContainer: config.rawContainer,
     maxBodyBytes: config.maxBodyBytes,
+    bodyTimeouts: { idleTimeoutMs: config.bodyIdleTimeoutMs, totalTimeoutMs: config.bodyReadTimeoutMs },
     maxJsonDepth: config.maxJsonDepth,
     validator,
     deviceModels,
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     records,
-    authenticator: config.authEnabled ? new DeviceAuthenticator(registry, undefined, now) : undefined,
+    authenticator: config.authEnabled
+      ? new DeviceAuthenticator(registry, {
+          unknownIds: unknownIdGuard(config, devices, millis),
+          deviceKeyHeader: config.deviceKeyHeader,
+          now,
+        })
+      : undefined,
     settled: rememberSettled ? new SettledFiles() : undefined,
     // The first writer's blob write gives up after the storage deadline; a minute more covers an
     // upload the service commits just after the client stopped waiting.
     claimInFlightMs: 2 * config.storageTimeoutMs + 60_000,
-    authFailureLimiter:
-      config.authEnabled && config.authFailuresPerMinute > 0
-        ? new TokenBucketLimiter(config.authFailuresPerMinute, config.authFailureBurst, millis)
-        : undefined,
+    deviceKeyHeader: config.deviceKeyHeader,
     rateLimiter:
       config.rateLimitPerMinute > 0
         ? new TokenBucketLimiter(config.rateLimitPerMinute, config.rateLimitBurst, millis)
@@ -96,6 +97,22 @@ export function createRuntime(
       }),
   };
 }
+
+/** Reads of never-seen device ids: AUTH_FAILURES_PER_MINUTE per address group, then the directory. */
+function unknownIdGuard(
+  config: Config,
+  devices: TableDeviceRegistry,
+  millis: () => number,
+): UnknownIdGuard | undefined {
+  if (config.authFailuresPerMinute === 0) return undefined;
+  return {
+    budget: new TokenBucketLimiter(config.authFailuresPerMinute, config.authFailureBurst, millis),
+    directory: new DeviceDirectory(() => devices.listIds(), DIRECTORY_MIN_RELIST_MS, millis),
+  };
+}
+
+/** How stale the list of device ids may be when an unlisted id comes: a new device waits at most this. */
+const DIRECTORY_MIN_RELIST_MS = 10_000;
 
 let current: Runtime | undefined;
 

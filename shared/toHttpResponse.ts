@@ -1,5 +1,6 @@
 import {
   ClaimInFlightError,
+  IncompleteBodyError,
   ModelNotDeployedError,
   RequestError,
   SchemaValidationError,
@@ -46,6 +47,15 @@ export function errorToHttp(err: unknown, retryAfterSeconds: number): HttpAnswer
         details: err.details,
         ...(err instanceof SchemaValidationError ? { schemaId: err.schemaId } : {}),
       },
+    };
+  }
+  if (err instanceof IncompleteBodyError) {
+    // 408 (RFC 9110 15.5.9): we did not receive a complete request message. Retryable, never a
+    // verdict on the file; Connection: close because the rest of a cut body may still be in flight.
+    return {
+      status: 408,
+      headers: { Connection: 'close', 'Retry-After': String(retryAfterSeconds) },
+      jsonBody: { error: err.code, message: err.message, details: [] },
     };
   }
   if (err instanceof StorageUnavailableError) {

@@ -16,7 +16,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { RegisteredHttpFunction } from './loadFunctionApp';
 
 /** The Functions host refuses bodies above 100 MB (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) before the worker sees them. */
@@ -70,6 +70,7 @@ export class DevHost {
     const server = tls
       ? createHttpsServer({ minVersion: 'TLSv1.2', ...tls }, handler)
       : createServer(handler);
+    server.on('clientError', onClientError);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -158,6 +159,29 @@ export class DevHost {
   }
 }
 
+/** The body stream of the request in flight on a socket, to fail when the connection breaks mid-body. */
+const bodyInFlight = new WeakMap<Socket, (err: Error) => void>();
+
+/**
+ * A connection that ends mid-body (the client half-closed it, or a proxy cut it) is a parse error
+ * to node, which would answer its own 400 and destroy the socket. Like the Functions host, the dev
+ * host instead fails the handler's body stream and leaves the answer to the handler (408): it
+ * reaches the client if the client still listens. Other parse errors get node's usual answer.
+ */
+function onClientError(err: Error & { code?: string }, socket: Socket): void {
+  const failBody = bodyInFlight.get(socket);
+  if (failBody) {
+    bodyInFlight.delete(socket);
+    failBody(err);
+    return;
+  }
+  if (err.code !== 'ECONNRESET' && socket.writable) {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  }
+  socket.destroy();
+}
+
 /**
  * The request body as a web stream that reads on demand. Cancelling it (the handler hit its cap)
  * stops reading without destroying the socket, so the handler's 413 still reaches the client.
@@ -167,6 +191,12 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        const fail = (err: Error) => {
+          if (!done) controller.error(err);
+          done = true;
+        };
+        bodyInFlight.set(req.socket, fail);
+        req.once('close', () => bodyInFlight.get(req.socket) === fail && bodyInFlight.delete(req.socket));
         req.pause();
         req.on('data', (chunk: Buffer) => {
           if (done) return;
@@ -177,10 +207,7 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
           if (!done) controller.close();
           done = true;
         });
-        req.once('error', (err) => {
-          if (!done) controller.error(err);
-          done = true;
-        });
+        req.once('error', fail);
       },
       pull() {
         req.resume();
@@ -204,7 +231,10 @@ function closeAfter(req: IncomingMessage, res: ServerResponse): void {
   res.once('finish', () => {
     if (req.complete) return;
     req.resume();
-    setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+    const timer = setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+    // A body that then arrives whole leaves the connection usable: a keep-alive client sends its
+    // next request on it, and destroying it under that request would fail it for nothing.
+    req.once('end', () => clearTimeout(timer));
   });
 }
 

@@ -1,66 +1,68 @@
 import { RequestError } from '../errors';
-import { hashDeviceKey, parseDeviceKey, sameDigest } from './deviceKey';
-import { type DeviceRecord, type DeviceRegistry, isKeyActive } from './deviceRecord';
+import type { TokenBucketLimiter } from '../rateLimiter';
+import { invalidCredentials, missingCredentials } from './deviceCredential';
+import type { DeviceDirectory } from './deviceDirectory';
+import { type DeviceKey, hashDeviceKey, parseDeviceKey, sameDigest } from './deviceKey';
+import { type DeviceRecord, type DeviceRegistry, isKeyActive, LookupCost } from './deviceRecord';
 
-const CHALLENGE = 'Bearer realm="telemetry-ingest"';
+/**
+ * Bounds what keys naming invented device ids can cost: reads of ids this instance has never seen
+ * exist are charged to the sender's address group (`budget`, refunded when the device exists);
+ * once a group has spent its budget, such ids are looked up in the `directory` instead, one
+ * listing per interval for every client at once.
+ */
+export interface UnknownIdGuard {
+  budget: TokenBucketLimiter;
+  directory: DeviceDirectory;
+}
 
-/** The device key from `Authorization: Bearer <key>`, or `x-device-key` for gateways that cannot set Authorization. */
-export function credentialFrom(
-  authorization: string | null,
-  deviceKeyHeader: string | null,
-): string | undefined {
-  if (authorization) {
-    // Proxies join repeated headers with ", ": two credentials, and no telling which one is meant.
-    if (authorization.includes(',')) {
-      throw new RequestError(400, 'ambiguous_credentials', 'Send exactly one Authorization header.');
-    }
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
-    // A present but non-Bearer Authorization is a wrong credential, not a missing one.
-    return match ? match[1]! : '';
-  }
-  return deviceKeyHeader?.trim() || undefined;
+export interface AuthenticatorOptions {
+  /** Absent: every id is read as asked (no bound on forged ids). */
+  unknownIds?: UnknownIdGuard;
+  /** `lastUsedAt` is written at most once per interval per key. */
+  touchIntervalMs?: number;
+  /** Named in the answer to a request without a key. */
+  deviceKeyHeader?: string;
+  now?: () => Date;
 }
 
 /**
- * Checks the device's own key before anything of the body is read:
- * no key or no valid key -> 401 with a challenge; a valid key of another device, or a disabled
- * device -> 403. `lastUsedAt` is written at most once per `touchIntervalMs` per key.
+ * Checks the device's own key before anything of the body is read: no key or no valid key -> 401
+ * with a challenge; a valid key of another device, or a disabled device -> 403.
+ *
+ * Nothing one client does can refuse another's valid key: there is no per-address refusal at all.
+ * A key is checked in memory when its device is cached; only reads of device ids this instance
+ * has never seen exist are budgeted, and a spent budget moves such lookups to the directory
+ * instead of refusing them. So a gateway behind a NAT with a revoked key, or one inventing ids,
+ * costs a bounded number of table reads and gets 401s, while its neighbours' valid keys pass.
  */
 export class DeviceAuthenticator {
   private readonly touched = new Map<string, number>();
+  private readonly touchIntervalMs: number;
+  private readonly deviceKeyHeader: string;
+  private readonly now: () => Date;
 
   constructor(
     private readonly registry: DeviceRegistry,
-    private readonly touchIntervalMs = 5 * 60_000,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+    private readonly options: AuthenticatorOptions = {},
+  ) {
+    this.touchIntervalMs = options.touchIntervalMs ?? 5 * 60_000;
+    this.deviceKeyHeader = options.deviceKeyHeader ?? 'x-device-key';
+    this.now = options.now ?? (() => new Date());
+  }
 
-  async authenticate(deviceId: string, credential: string | undefined): Promise<DeviceRecord> {
-    if (credential === undefined) {
-      throw new RequestError(
-        401,
-        'missing_credentials',
-        'Send the device key as "Authorization: Bearer <key>".',
-        [],
-        {
-          'WWW-Authenticate': CHALLENGE,
-        },
-      );
-    }
+  /** `client`: the sender's address group (see clientAddress.ts), whose budget an unknown id spends. */
+  async authenticate(
+    deviceId: string,
+    credential: string | undefined,
+    client: string,
+  ): Promise<DeviceRecord> {
+    if (credential === undefined) throw missingCredentials(this.deviceKeyHeader);
     const key = parseDeviceKey(credential);
-    let owner = key && (await this.registry.get(key.deviceId));
-    // A key id the cached record does not know may be a key created or rotated a moment ago: read
-    // the device once more (the registry bounds how often), so a fresh key works at once.
-    if (key && owner && !owner.keys.some((k) => k.keyId === key.keyId) && this.registry.refresh) {
-      owner = await this.registry.refresh(key.deviceId);
-    }
+    const owner = key && (await this.ownerOf(key, client));
     const now = this.now();
     const stored = owner?.keys.find((k) => k.keyId === key!.keyId && isKeyActive(k, now));
-    if (!key || !owner || !stored || !sameDigest(hashDeviceKey(key), stored.hash)) {
-      throw new RequestError(401, 'invalid_credentials', 'The device key is not valid.', [], {
-        'WWW-Authenticate': `${CHALLENGE}, error="invalid_token"`,
-      });
-    }
+    if (!key || !owner || !stored || !sameDigest(hashDeviceKey(key), stored.hash)) throw invalidCredentials();
     if (key.deviceId !== deviceId) {
       throw new RequestError(403, 'forbidden', 'This key belongs to another device.');
     }
@@ -69,6 +71,29 @@ export class DeviceAuthenticator {
     }
     await this.touch(owner.deviceId, stored.keyId, stored.lastUsedAt, now);
     return owner;
+  }
+
+  private async ownerOf(key: DeviceKey, client: string): Promise<DeviceRecord | undefined> {
+    const owner = await this.lookup(key.deviceId, client);
+    // A key id the cached record does not know may be a key created or rotated a moment ago: read
+    // the device once more (the registry bounds how often), so a fresh key works at once.
+    if (owner && !owner.keys.some((k) => k.keyId === key.keyId) && this.registry.refresh) {
+      return this.registry.refresh(key.deviceId);
+    }
+    return owner;
+  }
+
+  private async lookup(deviceId: string, client: string): Promise<DeviceRecord | undefined> {
+    const guard = this.options.unknownIds;
+    const cost = this.registry.lookupCost?.(deviceId) ?? LookupCost.UnknownId;
+    if (!guard || cost !== LookupCost.UnknownId) return this.registry.get(deviceId);
+    // Taken before the read, so concurrent requests cannot all pass a bucket that is nearly empty.
+    if (guard.budget.take(client).allowed) {
+      const record = await this.registry.get(deviceId);
+      if (record) guard.budget.refund(client);
+      return record;
+    }
+    return (await guard.directory.has(deviceId)) ? this.registry.get(deviceId) : undefined;
   }
 
   private async touch(

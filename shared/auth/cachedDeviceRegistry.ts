@@ -1,8 +1,10 @@
-import type { DeviceRecord, DeviceRegistry } from './deviceRecord';
+import { type DeviceRecord, type DeviceRegistry, LookupCost } from './deviceRecord';
 
 interface Entry {
   value: Promise<DeviceRecord | undefined>;
   expiresAt: number;
+  /** A read of this id found the device (this one or an earlier one): it exists. */
+  found?: boolean;
   /** When `refresh` last forced a read of this device: it does so at most once per interval. */
   refreshedAt?: number;
 }
@@ -60,6 +62,16 @@ export class CachedDeviceRegistry implements DeviceRegistry {
     return this.read(deviceId, this.now());
   }
 
+  /**
+   * A fresh entry is answered from memory; an expired one of a device that exists costs a read,
+   * but one per device per TTL, however many requests ask; anything else is an unknown id.
+   */
+  lookupCost(deviceId: string): LookupCost {
+    const cached = this.entries.get(deviceId);
+    if (cached && cached.expiresAt > this.now()) return LookupCost.Cached;
+    return cached?.found ? LookupCost.KnownDevice : LookupCost.UnknownId;
+  }
+
   touchKey(deviceId: string, keyId: string, at: Date): Promise<void> {
     return this.inner.touchKey(deviceId, keyId, at);
   }
@@ -67,15 +79,17 @@ export class CachedDeviceRegistry implements DeviceRegistry {
   private read(deviceId: string, refreshedAt?: number): Promise<DeviceRecord | undefined> {
     const value = this.inner.get(deviceId);
     const readAt = this.now();
-    const entry: Entry = { value, expiresAt: readAt + this.ttlMs, refreshedAt };
+    const found = this.entries.get(deviceId)?.found;
+    const entry: Entry = { value, expiresAt: readAt + this.ttlMs, refreshedAt, found };
     this.forget(deviceId);
     this.entries.set(deviceId, entry);
     if (this.entries.size > this.limits.maxEntries) this.forget(this.entries.keys().next().value!);
     value.then(
       (record) => {
+        entry.found = record !== undefined;
         if (record || this.entries.get(deviceId) !== entry) return;
         if (this.unknown.size >= this.limits.maxUnknown) {
-          // Full of unknown ids: this one is not remembered (the failed-auth budget bounds the reads).
+          // Full of unknown ids: this one is not remembered (DeviceAuthenticator bounds such reads).
           this.forget(deviceId);
           return;
         }

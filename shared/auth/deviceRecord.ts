@@ -20,6 +20,17 @@ export interface DeviceRecord {
   keys: DeviceKeyRecord[];
 }
 
+/** What looking a device id up costs: answered from memory, or a read of the devices table. */
+export const LookupCost = {
+  /** A fresh cached record (or a read already under way): no new read. */
+  Cached: 'cached',
+  /** A read, of a device this instance has seen exist: bounded by the fleet, not by the request rate. */
+  KnownDevice: 'knownDevice',
+  /** A read of an id never seen to exist: what invented ids would cost. */
+  UnknownId: 'unknownId',
+} as const;
+export type LookupCost = (typeof LookupCost)[keyof typeof LookupCost];
+
 export interface DeviceRegistry {
   /** The device with all its keys, in one partition read; undefined when unknown. */
   get(deviceId: string): Promise<DeviceRecord | undefined>;
@@ -29,6 +40,8 @@ export interface DeviceRegistry {
    */
   refresh?(deviceId: string): Promise<DeviceRecord | undefined>;
   touchKey(deviceId: string, keyId: string, at: Date): Promise<void>;
+  /** What `get(deviceId)` would cost now; without a cache every lookup is a read of an unknown id. */
+  lookupCost?(deviceId: string): LookupCost;
 }
 
 export function isKeyActive(key: DeviceKeyRecord, now: Date): boolean {

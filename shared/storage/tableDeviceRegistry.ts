@@ -33,6 +33,17 @@ export class TableDeviceRegistry implements DeviceRegistry {
     });
   }
 
+  /** Every registered device id: the device rows' partition keys, nothing else of them. */
+  listIds(): Promise<string[]> {
+    return storageCall('devices.list', this.timeoutMs, async (abortSignal) => {
+      const ids: string[] = [];
+      const queryOptions = { filter: `RowKey eq ${odataString(DEVICE_ROW)}`, select: ['PartitionKey'] };
+      for await (const row of this.table.listEntities<Row>({ queryOptions, abortSignal }))
+        ids.push(row.partitionKey);
+      return ids;
+    });
+  }
+
   async touchKey(deviceId: string, keyId: string, at: Date): Promise<void> {
     await storageCall('devices.touch', this.timeoutMs, (abortSignal) =>
       this.table.updateEntity(

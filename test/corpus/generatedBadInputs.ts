@@ -211,7 +211,7 @@ function badMediaAndEncodings(): BadInput[] {
     'text/json',
     'application/xml',
     'application/x-www-form-urlencoded',
-    'multipart/form-data; boundary=x',
+    'multipart/mixed; boundary=x',
     'application/json-patch+json',
     'application/octet-stream',
     'application/json; charset=utf-16',

@@ -18,19 +18,25 @@ export interface TestApp {
   keyFor(deviceId: string, options?: { model?: string }): Promise<string>;
   inspector: StorageInspector;
   logs: string[];
-  /** The real v4 handler, called with a hand-built HttpRequest. */
-  post(deviceId: string, body: string | Uint8Array, headers?: TestHeaders): Promise<TestResponse>;
+  /** The real v4 handler, called with a hand-built HttpRequest; `query` goes after the URL's `?`. */
+  post(
+    deviceId: string,
+    body: string | Uint8Array,
+    headers?: TestHeaders,
+    options?: { query?: string },
+  ): Promise<TestResponse>;
   send(
     method: string,
     deviceId: string,
     body?: string | Uint8Array,
     headers?: TestHeaders,
+    options?: { query?: string },
   ): Promise<TestResponse>;
   health(): Promise<TestResponse>;
 }
 
 /**
- * Request headers. Unless a test sets `authorization` or `x-device-key` itself (null = leave out),
+ * Request headers. Unless a test sets `authorization` or the device-key header itself (null = leave out),
  * requests carry a valid key for their device, provisioned on first use.
  */
 export type TestHeaders = Record<string, string | null>;
@@ -83,7 +89,8 @@ export async function createTestApp(
     return token;
   };
   const credentials = async (deviceId: string, headers: TestHeaders): Promise<Record<string, string>> => {
-    if ('authorization' in headers || 'x-device-key' in headers || !isDeviceId(deviceId)) {
+    const keyHeader = runtime.config.deviceKeyHeader;
+    if ('authorization' in headers || keyHeader in headers || !isDeviceId(deviceId)) {
       return {};
     }
     // One key per device for the automatic case, even when the first requests arrive at once.
@@ -104,6 +111,7 @@ export async function createTestApp(
     deviceId: string,
     body?: string | Uint8Array,
     headers: TestHeaders = {},
+    { query }: { query?: string } = {},
   ) => {
     const sent: Record<string, string> = {
       'content-type': 'application/json',
@@ -115,7 +123,7 @@ export async function createTestApp(
     }
     const request = new HttpRequest({
       method,
-      url: `http://localhost:7071/api/ingest/${encodeURIComponent(deviceId)}`,
+      url: `http://localhost:7071/api/ingest/${encodeURIComponent(deviceId)}${query ? `?${query}` : ''}`,
       params: { deviceId },
       headers: sent,
       body: body === undefined ? undefined : typeof body === 'string' ? { string: body } : { bytes: body },
@@ -129,7 +137,7 @@ export async function createTestApp(
     inspector: new StorageInspector(azuriteConnectionString(), names.rawContainer, names.idempotencyTable),
     logs,
     send,
-    post: (deviceId, body, headers) => send('POST', deviceId, body, headers),
+    post: (deviceId, body, headers, options) => send('POST', deviceId, body, headers, options),
     health: async () =>
       toTestResponse(
         await health(new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }), context()),

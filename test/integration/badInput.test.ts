@@ -33,10 +33,10 @@ const handWritten: BadInput[] = [
     error: 'unsupported_media_type',
   },
   {
-    name: 'multipart',
+    name: 'multipart whose body is not a form',
     headers: { 'content-type': 'multipart/form-data; boundary=x' },
-    status: 415,
-    error: 'unsupported_media_type',
+    status: 400,
+    error: 'invalid_multipart',
   },
   {
     name: 'application/jsonp',

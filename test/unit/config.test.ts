@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       exportsContainer: 'table-exports',
       idempotencyTable: 'idempotency',
       maxBodyBytes: 10 * 1024 * 1024,
+      bodyIdleTimeoutMs: 30_000,
+      bodyReadTimeoutMs: 200_000,
       storageTimeoutMs: 10_000,
       retryAfterSeconds: 5,
       deviceModelsOverride: undefined,
@@ -22,9 +24,24 @@ describe('loadConfig', () => {
       rateLimitBurst: 60,
       authFailuresPerMinute: 30,
       authFailureBurst: 30,
+      deviceKeyHeader: 'x-device-key',
       maxJsonDepth: 64,
       sweepSchedule: '0 */5 * * * *',
       sweepOrphanAfterMs: 6 * 3_600_000,
+    });
+  });
+
+  test('DEVICE_KEY_HEADER is any other header name, lowercased; timeouts are read in seconds', () => {
+    const config = loadConfig({
+      ...local,
+      DEVICE_KEY_HEADER: ' X-Api-Key ',
+      BODY_IDLE_TIMEOUT_SECONDS: '5',
+      BODY_READ_TIMEOUT_SECONDS: '90',
+    });
+    expect(config).toMatchObject({
+      deviceKeyHeader: 'x-api-key',
+      bodyIdleTimeoutMs: 5_000,
+      bodyReadTimeoutMs: 90_000,
     });
   });
 
@@ -81,6 +98,18 @@ describe('loadConfig', () => {
     [{ ...local, DEVICES_TABLE: 'dev_ices' }, /DEVICES_TABLE/],
     [{ ...local, DEVICE_CACHE_TTL_SECONDS: '9999' }, /DEVICE_CACHE_TTL_SECONDS/],
     [{ ...local, RATE_LIMIT_BURST: '0' }, /RATE_LIMIT_BURST/],
+    [{ ...local, BODY_IDLE_TIMEOUT_SECONDS: '0' }, /BODY_IDLE_TIMEOUT_SECONDS/],
+    [{ ...local, BODY_READ_TIMEOUT_SECONDS: '3601' }, /BODY_READ_TIMEOUT_SECONDS/],
+    [
+      { ...local, DEVICE_KEY_HEADER: 'x device key' },
+      /DEVICE_KEY_HEADER: "x device key" is not an HTTP header name/,
+    ],
+    [
+      { ...local, DEVICE_KEY_HEADER: 'Authorization' },
+      /DEVICE_KEY_HEADER: "authorization" has a meaning of its own/,
+    ],
+    [{ ...local, DEVICE_KEY_HEADER: 'x-ms-client-principal' }, /DEVICE_KEY_HEADER/],
+    [{ ...local, DEVICE_KEY_HEADER: 'X-Forwarded-For' }, /DEVICE_KEY_HEADER/],
     [
       { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', DATA_STORAGE_BLOB_ENDPOINT: 'ftp://x' },
       /DATA_STORAGE_BLOB_ENDPOINT/,

@@ -34,6 +34,24 @@ test('the configuration table lists every setting shared/config.ts reads', () =>
     expect({ setting, documented: table.includes(`\`${setting}\``) }).toEqual({ setting, documented: true });
 });
 
+test("the configuration table gives each integer setting's default as shared/config.ts has it", () => {
+  const source = read('shared/config.ts');
+  const table = section(read('docs/CONFIGURATION.md'), '## Settings');
+  const defaults = [...source.matchAll(/integer\(env, '([A-Z][A-Z0-9_]+)', ([^,]+),/g)].map((m) => ({
+    setting: m[1]!,
+    // `10 * 1024 * 1024`, `10_000`: a product of integer literals.
+    value: m[2]!.split('*').reduce((product, factor) => product * Number(factor.trim().replace(/_/g, '')), 1),
+  }));
+  expect(defaults.length).toBeGreaterThan(8);
+  for (const { setting, value } of defaults) {
+    const row = table.split('\n').find((line) => line.includes(`\`${setting}\``)) ?? '';
+    // A row naming two settings lists their defaults in the same order.
+    const names = [...row.split('|')[1]!.matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1]);
+    const values = [...row.split('|')[2]!.matchAll(/`(\d+)`/g)].map((m) => Number(m[1]));
+    expect({ setting, value: values[names.indexOf(setting)] }).toEqual({ setting, value });
+  }
+});
+
 test('the parameters table lists every parameter of infra/main.bicep', () => {
   const params = [...read('infra/main.bicep').matchAll(/^param (\w+)/gm)].map((m) => m[1]!);
   const table = section(read('docs/DEPLOY.md'), '## Parameters (`infra/main.bicep`)');

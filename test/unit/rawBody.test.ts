@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { text as streamText } from 'node:stream/consumers';
-import { RawBody } from '../../shared/rawBody';
+import { RawBody, RawBodyBuilder, SLAB_BYTES, SMALL_CHUNK_BYTES } from '../../shared/rawBody';
 
 // TextDecoder's own TypeError (jest's realm differs, so matched by message).
 const INVALID = /not valid/;
@@ -50,6 +50,12 @@ describe('RawBody', () => {
     expect(body.toBuffer().toString()).toBe(DOC);
   });
 
+  test('streams bytes, not objects; one chunk is handed out as it is, without a copy', () => {
+    expect(cut(DOC, 7).stream().readableObjectMode).toBe(false);
+    const bytes = Buffer.from(DOC);
+    expect(RawBody.of(bytes).toBuffer().buffer).toBe(bytes.buffer);
+  });
+
   test('empty chunks are dropped; an empty body is zero bytes of empty text', () => {
     const body = RawBody.fromChunks([new Uint8Array(0), Buffer.from('{}'), new Uint8Array(0)]);
     expect(body.chunks).toHaveLength(1);
@@ -57,5 +63,72 @@ describe('RawBody', () => {
     expect(RawBody.empty.byteLength).toBe(0);
     expect(RawBody.empty.text()).toBe('');
     expect(RawBody.empty.toBuffer().byteLength).toBe(0);
+  });
+});
+
+describe('RawBodyBuilder: small chunks coalesced as they arrive', () => {
+  const filled = (size: number, byte: number) => Buffer.alloc(size, byte);
+  const build = (chunks: Uint8Array[]) => {
+    const builder = new RawBodyBuilder();
+    for (const chunk of chunks) builder.push(chunk);
+    expect(builder.byteLength).toBe(chunks.reduce((n, c) => n + c.byteLength, 0));
+    return builder.build();
+  };
+
+  test('a chunk of SMALL_CHUNK_BYTES or more is kept as it came, not copied', () => {
+    const big = filled(SMALL_CHUNK_BYTES, 1);
+    const bigger = filled(SMALL_CHUNK_BYTES * 3, 2);
+    const body = build([big, bigger]);
+    expect(body.chunks).toHaveLength(2);
+    expect(body.chunks[0]).toBe(big);
+    expect(body.chunks[1]).toBe(bigger);
+  });
+
+  test('smaller chunks share one slab, copied in order', () => {
+    const parts = [
+      Buffer.from('{"a"'),
+      Buffer.from(':'),
+      filled(SMALL_CHUNK_BYTES - 1, 0x20),
+      Buffer.from('1}'),
+    ];
+    const body = build(parts);
+    expect(body.chunks).toHaveLength(1);
+    expect(body.chunks[0]!.byteLength).toBe(body.byteLength);
+    expect(body.toBuffer().equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  test('a full slab is kept whole and the next one starts; a chunk can straddle the two', () => {
+    const small = SMALL_CHUNK_BYTES - 1;
+    const count = Math.ceil(SLAB_BYTES / small) + 1;
+    const parts = Array.from({ length: count }, (_, i) => filled(small, i));
+    const body = build(parts);
+    expect(body.chunks.map((c) => c.byteLength)).toEqual([SLAB_BYTES, count * small - SLAB_BYTES]);
+    expect(body.toBuffer().equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  test('a part-filled slab before a large chunk is cut to its used size, the order kept', () => {
+    const head = Buffer.from('{"note":"');
+    const big = filled(SMALL_CHUNK_BYTES, 0x78);
+    const tail = Buffer.from('"}');
+    const body = build([head, big, tail]);
+    expect(body.chunks.map((c) => c.byteLength)).toEqual([head.byteLength, big.byteLength, tail.byteLength]);
+    expect(body.chunks[1]).toBe(big);
+    // The slab's spare room is not held: the kept copy owns no more than a small pooled buffer.
+    expect(body.chunks[0]!.buffer.byteLength).toBeLessThan(SLAB_BYTES);
+    expect(body.toBuffer().equals(Buffer.concat([head, big, tail]))).toBe(true);
+  });
+
+  test('a million 1-byte chunks make sixteen buffers', () => {
+    const builder = new RawBodyBuilder();
+    const byte = Uint8Array.of(0x20);
+    for (let i = 0; i < 1_000_000; i++) builder.push(byte);
+    const body = builder.build();
+    expect(body.byteLength).toBe(1_000_000);
+    expect(body.chunks).toHaveLength(Math.ceil(1_000_000 / SLAB_BYTES));
+  });
+
+  test('empty chunks and an empty body add nothing', () => {
+    expect(build([]).chunks).toHaveLength(0);
+    expect(build([new Uint8Array(0), Buffer.from('{}'), new Uint8Array(0)]).text()).toBe('{}');
   });
 });

@@ -119,13 +119,13 @@ describe('platformSeenAddress: the hop the platform appended, never what the cli
 });
 
 describe('readBodyCapped: a body stream that breaks off', () => {
-  test('is the client going away (400 incomplete_body), not our 500', async () => {
+  test('is a cut body (incomplete_body, answered 408: retry), neither a 400 nor our 500', async () => {
     async function* brokenOff(): AsyncGenerator<Uint8Array> {
       yield Buffer.from('{"deviceId":');
       throw Object.assign(new TypeError('terminated'), { cause: new Error('other side closed') });
     }
     await expect(readBodyCapped(brokenOff(), 1024)).rejects.toMatchObject({
-      status: 400,
+      name: 'IncompleteBodyError',
       code: 'incomplete_body',
     });
   });

@@ -1,5 +1,6 @@
 import {
   IdempotencyKeyReuseError,
+  IncompleteBodyError,
   RequestError,
   SchemaValidationError,
   StorageUnavailableError,
@@ -29,6 +30,17 @@ describe('errorToHttp: the one error-to-HTTP mapping', () => {
     });
     if (status >= 500) expect(answer.headers['Retry-After']).toBe('9');
   });
+
+  test.each(['incomplete_body', 'body_timeout'] as const)(
+    'a body that did not arrive whole (%s) is 408 with Retry-After and Connection: close, its message kept',
+    (code) => {
+      expect(errorToHttp(new IncompleteBodyError(code, 'Send it again.'), 9)).toEqual({
+        status: 408,
+        headers: { Connection: 'close', 'Retry-After': '9' },
+        jsonBody: { error: code, message: 'Send it again.', details: [] },
+      });
+    },
+  );
 
   test('schema errors carry the schema id and Ajv details', () => {
     const answer = errorToHttp(new SchemaValidationError('m1', [{ path: '/x', message: 'bad' }]), 5);
