@@ -5,6 +5,7 @@
 import './appSetup';
 import './ingest';
 import './health';
+import './sweep';
 import './tableExport';
 import { getRuntime } from '../shared/runtime';
 

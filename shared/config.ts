@@ -46,12 +46,18 @@ export interface Config {
   /** The header that may carry the device key, for gateways that cannot set Authorization (lowercase). */
   deviceKeyHeader: string;
   maxJsonDepth: number;
+  /** NCRONTAB (six fields, UTC) of the sweep's timer. */
+  sweepSchedule: string;
+  /** A claim without its blob this long after its last write is an orphan. */
+  sweepOrphanAfterMs: number;
 }
 
 type Env = Record<string, string | undefined>;
 
 const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+/** {second} {minute} {hour} {day} {month} {day-of-week}, as Azure Functions timers take it. */
+const NCRONTAB = /^\s*\S+(\s+\S+){5}\s*$/;
 
 /**
  * Reads and validates every setting once. A bad value fails start-up with a message naming the
@@ -85,6 +91,15 @@ export function loadConfig(env: Env = process.env): Config {
     authFailureBurst: integer(env, 'AUTH_FAILURE_BURST', 30, 1, 100_000),
     deviceKeyHeader: headerName(env, 'DEVICE_KEY_HEADER', 'x-device-key'),
     maxJsonDepth: integer(env, 'MAX_JSON_DEPTH', 64, 2, 1000),
+    sweepSchedule: matching(
+      env,
+      'SWEEP_SCHEDULE',
+      '0 */5 * * * *',
+      NCRONTAB,
+      'a six-field NCRONTAB expression',
+    ),
+    // At least 10 minutes: well past the longest a claim's own writer can still be at work.
+    sweepOrphanAfterMs: integer(env, 'SWEEP_ORPHAN_AFTER_MINUTES', 360, 10, 10_080) * 60_000,
   };
 }
 

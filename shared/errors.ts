@@ -74,6 +74,16 @@ export class StorageUnavailableError extends IngestError {
 }
 
 /**
+ * Other bytes arrived for a key whose claim's first writer may still be writing its blob: they wait
+ * for it (Retry-After) instead of racing it. Ours to resolve, so a 503, never a 4xx.
+ */
+export class ClaimInFlightError extends IngestError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('claim_in_flight', 'An earlier upload under this key may still be completing.');
+  }
+}
+
+/**
  * The device registry names a model this deployment has no schema for (deployed before the schema,
  * or a typo written around the CLI). Ours to fix: the device keeps its files and retries.
  */

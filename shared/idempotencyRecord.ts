@@ -1,16 +1,21 @@
 /**
- * The idempotency entry for one (device, key): which blob holds the payload and its digest.
+ * The idempotency entry (the "claim") for one (device, key): which blob holds the payload and its
+ * digest.
  *
- * `pending`: the entry claims the blob name; whether the blob was written is not recorded (the first
- * writer answers 200 straight after its blob write, without a third round trip to say so), so a
- * resend checks the blob once. `stored`: a resend confirmed the blob, so later resends are answered
- * from the entry alone. Entries written before this name existed say `reserved`: read as `pending`.
+ * `pending`: the entry claims the blob name; the first writer answers 200 straight after its blob
+ * write, without a third round trip to say so, so whether the blob landed is settled later: by a
+ * resend (which checks the blob once) or by the sweep (shared/sweep/), whichever comes first.
+ * `stored`: the blob was seen, so resends are answered from the entry alone. `orphaned`: the sweep
+ * found no blob long after the claim (the write failed, the instance died): not data, and the next
+ * request with the key stores its file afresh. Entries written before `pending` existed say
+ * `reserved`: read as `pending`.
  */
 import type { StoredSummary } from './readingSummary';
 
 export const RecordState = {
   Pending: 'pending',
   Stored: 'stored',
+  Orphaned: 'orphaned',
 } as const;
 export type RecordState = (typeof RecordState)[keyof typeof RecordState];
 
@@ -27,4 +32,18 @@ export interface IdempotencyRecord {
   state: RecordState;
   /** What the file holds in time (readings, hours, clock), for coverage; absent on old entries. */
   summary?: StoredSummary;
+  /** When the sweep (or a resend) saw the blob; absent until then. */
+  confirmedAt?: string;
+  /** When a pending claim took other bytes (ingest's rewrite); absent when it is `receivedAt`. */
+  rewrittenAt?: string;
+}
+
+/**
+ * A claim as read back from the store: with the version a conditional write must match, and when
+ * its current bytes were claimed (`rewrittenAt`, else `receivedAt`; our clock, not the store's),
+ * which tells whether their writer may still be at work.
+ */
+export interface Claim extends IdempotencyRecord {
+  etag: string;
+  updatedAt: string;
 }

@@ -4,13 +4,14 @@ import type { BodyTimeouts, Timers } from './bodyDeadline';
 import { blobNameFor } from './blobName';
 import { parseDeviceId } from './deviceId';
 import {
+  ClaimInFlightError,
   IdempotencyKeyReuseError,
   RequestError,
   StorageUnavailableError,
   StoredBlobMismatchError,
 } from './errors';
 import { idempotencyKeyFor, shortKey } from './idempotencyKey';
-import { type IdempotencyRecord, RecordState } from './idempotencyRecord';
+import { type Claim, type IdempotencyRecord, RecordState } from './idempotencyRecord';
 import { parseJson } from './parseJson';
 import type { RawBody } from './rawBody';
 import { storedSummary, summarizeReadings, summaryMetadata } from './readingSummary';
@@ -103,6 +104,11 @@ export interface IngestDependencies {
   rateLimiter?: TokenBucketLimiter;
   /** Files this instance saw stored: their resends need no storage round trip. */
   settled?: SettledFiles;
+  /**
+   * How long after a claim's last write its writer may still land a blob (its storage deadline and
+   * then some): until then other bytes for the key wait (503) rather than race it.
+   */
+  claimInFlightMs: number;
   /** The header that may carry the device key (`DEVICE_KEY_HEADER`), named in error messages. */
   deviceKeyHeader?: string;
   now?: () => Date;
@@ -113,14 +119,20 @@ export interface IngestDependencies {
  * device registry is read, through its cache), so a rejected request stores nothing. Then:
  *
  *   0. a file this instance already saw stored                        -> 200 duplicate (or 422)
- *   1. insert the idempotency entry as `pending`, naming the blob      -> exists? read it, go to 3
- *      (conditional insert: the one decision point for races and resends)
+ *   1. insert the claim as `pending`, naming the blob, with its ledger marker (one transaction)
+ *      (conditional insert: the one decision point for races and resends) -> exists? read it, go to 3
  *   2. put the blob with If-None-Match: *                             -> 200 stored
- *   3. resend: same SHA-256 or 422; entry `stored` -> 200 duplicate; else make sure the blob exists
- *      (write it with the same bytes if a crash left it missing), mark the entry `stored`, answer 200.
+ *   3. the key is claimed:
+ *      - `stored`: same SHA-256 -> 200 duplicate, else 422;
+ *      - `pending`, same SHA-256: make sure the blob exists (write the same bytes if a crash left it
+ *        missing), mark the claim `stored`, answer 200;
+ *      - `pending`, other bytes: the claimed blob exists -> 422; it does not -> nothing was stored, so
+ *        the claim takes these bytes (conditional update) and they are written under its name;
+ *      - `orphaned` (the sweep found no blob hours later): a new receipt of the key, whatever its bytes.
  *
  * Every step is idempotent and conditional, so any crash followed by the device's retry converges to
- * one blob per (device, key). docs/DELIVERY.md's crash-point table walks through each step.
+ * one blob per (device, key). docs/DELIVERY.md's crash-point table walks through each step; the
+ * sweep (shared/sweep/) settles every claim whether or not its device ever comes back.
  */
 export class IngestService {
   private readonly now: () => Date;
@@ -197,15 +209,26 @@ export class IngestService {
 
   /** Steps 0-3 above: exactly two writes for a new file. */
   private async store(admitted: Admitted): Promise<IngestOutcome> {
-    const { deviceId, body, sha256, key, schemaId, receipt, readings } = admitted;
+    const { deviceId, sha256, key } = admitted;
     const settled = this.deps.settled?.get(deviceId, key);
     if (settled) {
       if (settled.sha256 !== sha256) throw new IdempotencyKeyReuseError();
       return this.outcome('duplicate', settled);
     }
 
-    const receivedAt = this.now();
-    const record: IdempotencyRecord = {
+    const record = this.claimFor(admitted, this.now());
+    // The insert comes first and is the only check: a new file costs exactly the two writes, and a
+    // conflict (a resend, a concurrent request, our own timed-out attempt) is read only then.
+    if ((await this.deps.records.insert(record)) === 'exists') return this.resume(admitted);
+    return this.writeBlob(record, admitted);
+  }
+
+  /** The claim a new receipt makes: the blob name and summary follow from the receive time. */
+  private claimFor(
+    { deviceId, body, sha256, key, schemaId, readings }: Admitted,
+    receivedAt: Date,
+  ): IdempotencyRecord {
+    return {
       deviceId,
       key,
       blobName: blobNameFor(deviceId, receivedAt, shortKey(key)),
@@ -217,42 +240,91 @@ export class IngestService {
       // Written in the same insert as the entry itself.
       summary: storedSummary(readings, receivedAt),
     };
-    // The insert comes first and is the only check: a new file costs exactly the two writes, and a
-    // conflict (a resend, a concurrent request, our own timed-out attempt) is read only then.
-    if ((await this.deps.records.insert(record)) === 'exists') {
-      const existing = await this.deps.records.get(deviceId, key);
-      if (!existing)
-        throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
-      return this.resume(existing, admitted);
-    }
-    // 'exists' here means a concurrent resend already wrote these very bytes under our claimed name.
+  }
+
+  /** Puts the blob a claim names. 'exists' means a concurrent request already wrote these very bytes. */
+  private async writeBlob(record: IdempotencyRecord, { body, receipt }: Admitted): Promise<IngestOutcome> {
     const written = await this.deps.blobs.createIfAbsent(this.blobFor(record, body, receipt));
     if (written === 'exists') await this.confirmStored(record);
     this.deps.settled?.remember(record);
     return this.outcome(written === 'created' ? 'stored' : 'duplicate', record);
   }
 
-  private async resume(
-    record: IdempotencyRecord,
-    { body, sha256, receipt }: Admitted,
-  ): Promise<IngestOutcome> {
-    if (record.sha256 !== sha256) throw new IdempotencyKeyReuseError();
-    if (record.state === RecordState.Stored) {
-      this.deps.settled?.remember(record);
-      return this.outcome('duplicate', record);
+  /**
+   * The key is claimed already. A claim changes only through conditional writes, so one that moved
+   * under us is read again: a few rounds settle any race, and more mean storage is misbehaving.
+   */
+  private async resume(admitted: Admitted): Promise<IngestOutcome> {
+    for (let round = 0; round < 3; round++) {
+      const claim = await this.deps.records.get(admitted.deviceId, admitted.key);
+      if (!claim)
+        throw new StorageUnavailableError('table.get', new Error('entry vanished after insert conflict'));
+      const outcome = await this.resumeClaim(claim, admitted);
+      if (outcome) return outcome;
     }
+    throw new StorageUnavailableError('table.update', new Error('the claim kept changing'));
+  }
 
-    // Pending: the first writer may have crashed before its blob landed. The bytes are identical
-    // (same SHA-256), so writing them under the claimed name is safe whoever wins.
+  /** Undefined when the claim changed before our conditional write: read it again. */
+  private async resumeClaim(claim: Claim, admitted: Admitted): Promise<IngestOutcome | undefined> {
+    if (claim.state === RecordState.Orphaned) return this.reclaim(claim, admitted);
+    if (claim.sha256 !== admitted.sha256) {
+      if (claim.state === RecordState.Stored) throw new IdempotencyKeyReuseError();
+      return this.rewrite(claim, admitted);
+    }
+    if (claim.state === RecordState.Stored) {
+      this.deps.settled?.remember(claim);
+      return this.outcome('duplicate', claim);
+    }
+    return this.completePending(claim, admitted);
+  }
+
+  /**
+   * Pending, same bytes: the first writer may have crashed before its blob landed. The bytes are
+   * identical (same SHA-256), so writing them under the claimed name is safe whoever wins.
+   */
+  private async completePending(record: IdempotencyRecord, admitted: Admitted): Promise<IngestOutcome> {
     const found = await this.deps.blobs.find(record.blobName);
     const wrote =
-      !found && (await this.deps.blobs.createIfAbsent(this.blobFor(record, body, receipt))) === 'created';
+      !found &&
+      (await this.deps.blobs.createIfAbsent(this.blobFor(record, admitted.body, admitted.receipt))) ===
+        'created';
     if (!wrote) await this.confirmStored(record, found);
     // Only an optimisation for the next resend: the blob is durable either way, so a failure here
     // must not turn this 200 into a 503.
     await this.deps.records.markStored(record).catch(() => undefined);
     this.deps.settled?.remember(record);
     return this.outcome(wrote ? 'stored' : 'duplicate', record);
+  }
+
+  /**
+   * Pending, other bytes (a gateway that rewrote its file under a stable key). If the claimed blob
+   * exists, the key holds other bytes: 422. If not, nothing was ever stored under the claim, so it
+   * must not block the file: once the claim's own writer cannot still be at work, the claim takes
+   * these bytes (conditionally) and they are written under the claimed name.
+   */
+  private async rewrite(claim: Claim, admitted: Admitted): Promise<IngestOutcome | undefined> {
+    const found = await this.deps.blobs.find(claim.blobName);
+    if (found) {
+      if (found.sha256 === claim.sha256) throw new IdempotencyKeyReuseError();
+      throw new StoredBlobMismatchError(claim.blobName);
+    }
+    const waitMs = Date.parse(claim.updatedAt) + this.deps.claimInFlightMs - this.now().getTime();
+    if (waitMs > 0) throw new ClaimInFlightError(Math.ceil(waitMs / 1000));
+    const next = {
+      ...this.claimFor(admitted, new Date(claim.receivedAt)),
+      blobName: claim.blobName,
+      rewrittenAt: this.now().toISOString(),
+    };
+    if ((await this.deps.records.rewrite(claim, next)) === 'conflict') return undefined;
+    return this.writeBlob(next, admitted);
+  }
+
+  /** An orphan (no blob, long after its claim): this request is a new receipt of the key. */
+  private async reclaim(orphan: Claim, admitted: Admitted): Promise<IngestOutcome | undefined> {
+    const next = this.claimFor(admitted, this.now());
+    if ((await this.deps.records.reclaim(orphan, next)) === 'conflict') return undefined;
+    return this.writeBlob(next, admitted);
   }
 
   /**

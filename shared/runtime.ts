@@ -12,6 +12,8 @@ import { createStorageClients, type StorageClients } from './storage/clients';
 import { TableIdempotencyStore } from './storage/tableIdempotencyStore';
 import { deviceModelMapFor } from './validation/deviceModels';
 import { loadGeneratedValidator } from './validation/generatedValidators';
+import { sweepOver } from './sweep/sweepOver';
+import type { SweepResult } from './sweep/types';
 
 /** Everything a request needs, built once per process: config, SDK clients, validators. */
 export interface Runtime {
@@ -19,6 +21,8 @@ export interface Runtime {
   clients: StorageClients;
   ingest: IngestService;
   checkHealth(): Promise<void>;
+  /** One sweep run over this runtime's storage (shared/sweep/), on its clock. */
+  sweep(): Promise<SweepResult>;
 }
 
 export interface RuntimeOptions {
@@ -70,6 +74,9 @@ export function createRuntime(
         })
       : undefined,
     settled: rememberSettled ? new SettledFiles() : undefined,
+    // The first writer's blob write gives up after the storage deadline; a minute more covers an
+    // upload the service commits just after the client stopped waiting.
+    claimInFlightMs: 2 * config.storageTimeoutMs + 60_000,
     deviceKeyHeader: config.deviceKeyHeader,
     rateLimiter:
       config.rateLimitPerMinute > 0
@@ -82,6 +89,12 @@ export function createRuntime(
     clients,
     ingest,
     checkHealth: () => checkStorage(clients.rawContainer, records, config.storageTimeoutMs),
+    sweep: () =>
+      sweepOver(clients, {
+        storageTimeoutMs: config.storageTimeoutMs,
+        orphanAfterMs: config.sweepOrphanAfterMs,
+        now,
+      }),
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  ClaimInFlightError,
   IncompleteBodyError,
   ModelNotDeployedError,
   RequestError,
@@ -64,6 +65,17 @@ export function errorToHttp(err: unknown, retryAfterSeconds: number): HttpAnswer
       jsonBody: {
         error: err.code,
         message: 'Storage is unavailable; nothing was acknowledged. Keep the file and retry later.',
+        details: [],
+      },
+    };
+  }
+  if (err instanceof ClaimInFlightError) {
+    return {
+      status: 503,
+      headers: { 'Retry-After': String(err.retryAfterSeconds) },
+      jsonBody: {
+        error: err.code,
+        message: `${err.message} Nothing was acknowledged; keep the file and retry after Retry-After.`,
         details: [],
       },
     };

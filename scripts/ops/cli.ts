@@ -13,6 +13,7 @@ import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
 import { vendorCommand } from './handoff/command';
 import { restoreTablesCommand } from './restoreTablesCommand';
+import { sweepCommand } from './sweep';
 
 export function opsProgram(): Command {
   return new Command('telemetry-ops')
@@ -21,6 +22,7 @@ export function opsProgram(): Command {
     .addCommand(backfillCommand())
     .addCommand(coverageCommand())
     .addCommand(vendorCommand())
+    .addCommand(sweepCommand())
     .addCommand(restoreTablesCommand())
     .addHelpText(
       'after',

@@ -1,11 +1,14 @@
 /**
- * The coverage arithmetic, pure: from the reading summaries of a device's files to its covered hours,
- * gaps and clock verdict over a range. Shared by the `coverage` command and anything else that
- * judges coverage (a sweep, the runtime); no storage and no Azure Functions types here.
+ * Coverage: from the ledger's day rollups and file log of a device to its covered hours, gaps and
+ * clock verdict over a range. The arithmetic is pure; coverageInput.ts reads what it needs through
+ * the ledger port. Shared by the `coverage` command and anything else that judges coverage; no
+ * Azure Functions types here.
  */
 export { clockVerdict } from './clockVerdict';
+export { countedFiles, orphanedIn } from './countedFiles';
+export { readCoverageInput } from './coverageInput';
 export { coverageOf } from './coverageOf';
 export { gapsIn } from './gapsIn';
 export { type HourlyCounts, readingsPerHour } from './readingsPerHour';
-export type { ClockVerdict, DeviceCoverage, FileSummary, Gap, HourSpan, Range } from './types';
+export type { ClockVerdict, CoverageInput, DeviceCoverage, Gap, HourSpan, Range } from './types';
 export { HOUR_MS, wholeHours } from './wholeHours';

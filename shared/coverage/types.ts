@@ -1,12 +1,21 @@
 /** What coverage reads and reports; the arithmetic is in the modules beside this one. */
 
-/** What coverage needs of one idempotency entry (its stored reading summary). */
-export interface FileSummary {
-  receivedAt: string;
-  /** Absent for models without reading times and for entries from before summaries (see --rebuild). */
-  readings?: number;
-  readingHours?: string;
-  clockOffsetSeconds?: number;
+import type { DayHours } from '../ledger/dayRollup';
+import type { FileLogEntry } from '../ledger/types';
+
+/**
+ * What coverage reads of one device (coverageInput.ts builds it from the ledger): only files whose
+ * blob was confirmed count, the settled ones from the rollups and the file log, the unswept tail
+ * confirmed the way the sweep confirms it.
+ */
+export interface CoverageInput {
+  deviceId: string;
+  /** Readings per UTC day and hour of the range's days. */
+  days: DayHours;
+  /** The files that matter to the range (received in it, or with readings in it), in any state. */
+  files: readonly FileLogEntry[];
+  /** Claims whose blob has not been seen yet: not data (yet). */
+  pending: number;
 }
 
 /** A time range, `to` exclusive. */
@@ -37,7 +46,12 @@ export interface ClockVerdict {
 
 export interface DeviceCoverage {
   deviceId: string;
+  /** Stored files with readings in the range's hours (or, without reading times, received in them). */
   files: number;
+  /** Claims received in the range whose blob never landed: the gateway still holds those files. */
+  orphaned: number;
+  /** Claims still waiting for their blob. */
+  pending: number;
   readings: number;
   hoursCovered: number;
   hoursInRange: number;

@@ -1,47 +1,42 @@
-import type { TableClient } from '@azure/data-tables';
-import { type IdempotencyRecord, RecordState } from '../idempotencyRecord';
-import { toRowKey } from '../idempotencyKey';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { type Claim, type IdempotencyRecord, RecordState } from '../idempotencyRecord';
+import { shortKey, toRowKey } from '../idempotencyKey';
+import { fileRowKey } from '../ledger/rowKeys';
+import { FileState } from '../ledger/types';
+import { claimEntity, claimOf, type Entity, markerEntity } from './ledgerEntities';
 import type { IdempotencyStore } from './types';
 import { storageCall } from './storageCall';
 
-interface RecordEntity {
-  partitionKey: string;
-  rowKey: string;
-  idempotencyKey: string;
-  blobName: string;
-  sha256: string;
-  sizeBytes: number;
-  receivedAt: string;
-  schemaId: string;
-  state: string;
-}
-
-/** PartitionKey = device id, RowKey = the key made RowKey-safe: one point read finds any resend. */
+/**
+ * PartitionKey = device id, RowKey = the key made RowKey-safe: one point read finds any resend. A
+ * claim's ledger marker lives in the same partition, so the claim and its marker are one
+ * entity-group transaction: still one round trip for a new file.
+ */
 export class TableIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly table: TableClient,
     private readonly timeoutMs: number,
   ) {}
 
-  get(deviceId: string, key: string): Promise<IdempotencyRecord | undefined> {
+  get(deviceId: string, key: string): Promise<Claim | undefined> {
     return storageCall(
       'table.get',
       this.timeoutMs,
       async (abortSignal) =>
-        fromEntity(await this.table.getEntity<RecordEntity>(deviceId, toRowKey(key), { abortSignal })),
+        claimOf(await this.table.getEntity<Entity>(deviceId, toRowKey(key), { abortSignal })),
       ({ statusCode }) => (statusCode === 404 ? null : undefined),
-    ).then((record) => record ?? undefined);
+    ).then((claim) => claim ?? undefined);
   }
 
   insert(record: IdempotencyRecord): Promise<'inserted' | 'exists'> {
-    return storageCall(
+    return this.transact(
       'table.insert',
-      this.timeoutMs,
-      async (abortSignal) => {
-        await this.table.createEntity<RecordEntity>(toEntity(record), { abortSignal });
-        return 'inserted' as const;
-      },
-      ({ statusCode }) => (statusCode === 409 ? 'exists' : undefined),
+      [
+        ['create', claimEntity(record)],
+        ['create', markerEntity(record)],
+      ],
+      'inserted',
+      'exists',
     );
   }
 
@@ -55,6 +50,33 @@ export class TableIdempotencyStore implements IdempotencyStore {
     );
   }
 
+  rewrite(claim: Claim, next: IdempotencyRecord): Promise<'updated' | 'conflict'> {
+    return this.transact(
+      'table.rewrite',
+      [['update', claimEntity(next), 'Replace', { etag: claim.etag }]],
+      'updated',
+      'conflict',
+    );
+  }
+
+  reclaim(orphan: Claim, next: IdempotencyRecord): Promise<'updated' | 'conflict'> {
+    const retired = {
+      partitionKey: orphan.deviceId,
+      rowKey: fileRowKey(orphan.receivedAt, shortKey(orphan.key)),
+      state: FileState.Replaced,
+    };
+    return this.transact(
+      'table.reclaim',
+      [
+        ['update', claimEntity(next), 'Replace', { etag: orphan.etag }],
+        ['create', markerEntity(next)],
+        ['upsert', retired, 'Merge'],
+      ],
+      'updated',
+      'conflict',
+    );
+  }
+
   async ping(): Promise<void> {
     await storageCall('table.ping', this.timeoutMs, async (abortSignal) => {
       const page = this.table
@@ -63,24 +85,17 @@ export class TableIdempotencyStore implements IdempotencyStore {
       await page.next();
     });
   }
-}
 
-function toEntity(record: IdempotencyRecord): RecordEntity {
-  // The summary's fields are plain entity properties, so coverage can filter and select them.
-  const { deviceId, key, summary, ...rest } = record;
-  return { partitionKey: deviceId, rowKey: toRowKey(key), idempotencyKey: key, ...rest, ...summary };
-}
-
-function fromEntity(entity: RecordEntity): IdempotencyRecord {
-  return {
-    deviceId: entity.partitionKey,
-    key: entity.idempotencyKey,
-    blobName: entity.blobName,
-    sha256: entity.sha256,
-    sizeBytes: Number(entity.sizeBytes),
-    receivedAt: entity.receivedAt,
-    schemaId: entity.schemaId,
-    // Anything but `stored` (including the old name `reserved`) means the blob must be checked.
-    state: entity.state === RecordState.Stored ? RecordState.Stored : RecordState.Pending,
-  };
+  /** One entity-group transaction; a failed condition (409 exists, 412 changed) is `lost`. */
+  private transact<T>(operation: string, actions: TransactionAction[], won: T, lost: T): Promise<T> {
+    return storageCall(
+      operation,
+      this.timeoutMs,
+      async (abortSignal) => {
+        await this.table.submitTransaction(actions, { abortSignal });
+        return won;
+      },
+      ({ statusCode }) => (statusCode === 409 || statusCode === 412 ? lost : undefined),
+    );
+  }
 }

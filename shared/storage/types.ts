@@ -1,4 +1,4 @@
-import type { IdempotencyRecord } from '../idempotencyRecord';
+import type { Claim, IdempotencyRecord } from '../idempotencyRecord';
 import type { RawBody } from '../rawBody';
 
 /**
@@ -23,11 +23,25 @@ export interface RawBlobStore {
 }
 
 export interface IdempotencyStore {
-  get(deviceId: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Inserts only if no entry has the same (device, key): the conditional write that settles races. */
+  get(deviceId: string, key: string): Promise<Claim | undefined>;
+  /**
+   * Inserts only if no entry has the same (device, key): the conditional write that settles races.
+   * The claim's ledger marker (ledger/rowKeys.ts) goes in the same transaction, so the sweep finds
+   * every claim without a second write.
+   */
   insert(record: IdempotencyRecord): Promise<'inserted' | 'exists'>;
   /** Records that the blob was seen written, so later resends are answered from the entry alone. */
   markStored(record: IdempotencyRecord): Promise<void>;
+  /**
+   * New bytes for a pending claim whose blob never landed, under the same blob name: the claim's
+   * digest, size, model and summary, if the claim is still the version read.
+   */
+  rewrite(claim: Claim, next: IdempotencyRecord): Promise<'updated' | 'conflict'>;
+  /**
+   * A new receipt for an orphaned claim (if still the version read): the claim takes the new
+   * record, a new marker is written, and the orphan's file-log row says `replaced`; one transaction.
+   */
+  reclaim(orphan: Claim, next: IdempotencyRecord): Promise<'updated' | 'conflict'>;
   /** Cheap reachability probe for the health endpoint. */
   ping(): Promise<void>;
 }

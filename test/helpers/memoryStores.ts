@@ -13,14 +13,24 @@
  * and lets a test run a hook before an operation or make the next call of it fail.
  */
 import { StorageUnavailableError } from '../../shared/errors';
-import { type IdempotencyRecord, RecordState } from '../../shared/idempotencyRecord';
+import type { Claim, IdempotencyRecord } from '../../shared/idempotencyRecord';
+import { toRowKey } from '../../shared/idempotencyKey';
+import { isLedgerRowKey } from '../../shared/ledger/rowKeys';
+import { claimEntity, claimOf, type Entity } from '../../shared/storage/ledgerEntities';
+import { TableIdempotencyStore } from '../../shared/storage/tableIdempotencyStore';
 import { RawBody } from '../../shared/rawBody';
 import type { IdempotencyStore, RawBlob, RawBlobStore } from '../../shared/storage/types';
+import type { LedgerStore, Settlement } from '../../shared/ledger/types';
+import { TableLedgerStore } from '../../shared/storage/tableLedgerStore';
+import type { Confirmation, ConfirmationLog } from '../../shared/sweep/types';
+import { MemoryTableClient } from './memoryTableClient';
 
 export type RecordOps = {
   get: [deviceId: string, key: string];
   insert: [record: IdempotencyRecord];
   markStored: [record: IdempotencyRecord];
+  rewrite: [claim: Claim, next: IdempotencyRecord];
+  reclaim: [orphan: Claim, next: IdempotencyRecord];
   ping: [];
 };
 export type BlobOps = {
@@ -44,9 +54,18 @@ const REAL_OPERATION: Record<string, string> = {
   'records.get': 'table.get',
   'records.insert': 'table.insert',
   'records.markStored': 'table.merge',
+  'records.rewrite': 'table.rewrite',
+  'records.reclaim': 'table.reclaim',
   'records.ping': 'table.ping',
   'blobs.createIfAbsent': 'blob.upload',
   'blobs.find': 'blob.properties',
+  'ledger.markers': 'table.markers',
+  'ledger.claim': 'table.get',
+  'ledger.rollupsOf': 'table.get',
+  'ledger.settle': 'table.settle',
+  'ledger.rollupRange': 'table.rollups',
+  'ledger.fileLog': 'table.files',
+  'confirmations.record': 'blob.upload',
 };
 
 /** Hooks, injected failures and the call log for one store. */
@@ -83,7 +102,7 @@ class Interceptor<Ops extends Record<string, unknown[]>> {
   }
 
   /** Hooks first, then the call is logged, then an injected failure or the operation itself. */
-  async run<Op extends keyof Ops, T>(op: Op, args: Ops[Op], operation: () => T): Promise<T> {
+  async run<Op extends keyof Ops, T>(op: Op, args: Ops[Op], operation: () => T | Promise<T>): Promise<T> {
     for (const hook of [...(this.hooks.get(op) ?? [])]) {
       if (hook.once) this.remove(op, hook);
       await (hook.fn as Hook<Ops[Op]>)(...args);
@@ -93,7 +112,7 @@ class Interceptor<Ops extends Record<string, unknown[]>> {
     if (failure && !failure.after) throw failure.error;
     // A real call is a network round trip: never answer synchronously.
     await Promise.resolve();
-    const result = operation();
+    const result = await operation();
     if (failure) throw failure.error;
     return result;
   }
@@ -122,10 +141,14 @@ const copyBlob = (blob: RawBlob): RawBlob => ({
 });
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  private readonly entries = new Map<string, IdempotencyRecord>();
+  /** The idempotency table, shared with a MemoryLedgerStore built on it (claims, markers, ledger rows). */
+  readonly table: MemoryTableClient;
+  private readonly adapter: TableIdempotencyStore;
   private readonly interceptor: Interceptor<RecordOps>;
 
-  constructor(calls: CallLog = []) {
+  constructor(calls: CallLog = [], now: () => Date = () => new Date()) {
+    this.table = new MemoryTableClient(now);
+    this.adapter = new TableIdempotencyStore(this.table.asClient(), 1_000);
     this.interceptor = new Interceptor<RecordOps>('records', calls);
   }
 
@@ -133,30 +156,29 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return this.interceptor.calls;
   }
 
-  get(deviceId: string, key: string): Promise<IdempotencyRecord | undefined> {
-    return this.interceptor.run('get', [deviceId, key], () => {
-      const record = this.entries.get(entryKey(deviceId, key));
-      return record && copyRecord(record);
-    });
+  get(deviceId: string, key: string): Promise<Claim | undefined> {
+    return this.interceptor.run('get', [deviceId, key], () => this.adapter.get(deviceId, key));
   }
 
   insert(record: IdempotencyRecord): Promise<'inserted' | 'exists'> {
-    return this.interceptor.run('insert', [copyRecord(record)], () => {
-      const id = entryKey(record.deviceId, record.key);
-      if (this.entries.has(id)) return 'exists' as const;
-      this.entries.set(id, copyRecord(record));
-      return 'inserted' as const;
-    });
+    return this.interceptor.run('insert', [copyRecord(record)], () => this.adapter.insert(record));
   }
 
   /** A Merge of `state` only, as the table adapter sends: the caller's other fields are ignored. */
   markStored(record: IdempotencyRecord): Promise<void> {
-    return this.interceptor.run('markStored', [copyRecord(record)], () => {
-      const id = entryKey(record.deviceId, record.key);
-      const current = this.entries.get(id);
-      if (!current) throw new StorageUnavailableError('table.merge', new Error('ResourceNotFound (404)'));
-      this.entries.set(id, { ...current, state: RecordState.Stored });
-    });
+    return this.interceptor.run('markStored', [copyRecord(record)], () => this.adapter.markStored(record));
+  }
+
+  rewrite(claim: Claim, next: IdempotencyRecord): Promise<'updated' | 'conflict'> {
+    return this.interceptor.run('rewrite', [claim, copyRecord(next)], () =>
+      this.adapter.rewrite(claim, next),
+    );
+  }
+
+  reclaim(orphan: Claim, next: IdempotencyRecord): Promise<'updated' | 'conflict'> {
+    return this.interceptor.run('reclaim', [orphan, copyRecord(next)], () =>
+      this.adapter.reclaim(orphan, next),
+    );
   }
 
   ping(): Promise<void> {
@@ -175,22 +197,30 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.interceptor.failNext(op, error, options);
   }
 
-  /** Direct access for arranging and inspecting state: not logged, no hooks, no failures. */
+  /** Direct access for arranging and inspecting claims: not logged, no hooks, no failures, no marker. */
   put(record: IdempotencyRecord): void {
-    this.entries.set(entryKey(record.deviceId, record.key), copyRecord(record));
+    this.table.put(claimEntity(record));
   }
 
   delete(deviceId: string, key: string): boolean {
-    return this.entries.delete(entryKey(deviceId, key));
+    return this.table.delete(deviceId, toRowKey(key));
   }
 
   peek(deviceId: string, key: string): IdempotencyRecord | undefined {
-    const record = this.entries.get(entryKey(deviceId, key));
-    return record && copyRecord(record);
+    return this.all().find((r) => r.deviceId === deviceId && r.key === key);
   }
 
+  /** Every claim, as plain records (no ETag, no store time); ledger rows left out. */
   all(): IdempotencyRecord[] {
-    return [...this.entries.values()].map(copyRecord);
+    return this.table
+      .all()
+      .filter((row) => !isLedgerRowKey(row.rowKey))
+      .map((row) => {
+        const record: Partial<Claim> & IdempotencyRecord = claimOf(row as Entity);
+        delete record.etag;
+        delete record.updatedAt;
+        return record;
+      });
   }
 }
 
@@ -258,11 +288,92 @@ export class MemoryBlobStore implements RawBlobStore {
 }
 
 /** Both stores sharing one call log, so a test sees the order of round trips across them. */
-export function memoryStores(): { blobs: MemoryBlobStore; records: MemoryIdempotencyStore; calls: CallLog } {
+export function memoryStores(now?: () => Date): {
+  blobs: MemoryBlobStore;
+  records: MemoryIdempotencyStore;
+  calls: CallLog;
+} {
   const calls: CallLog = [];
-  return { blobs: new MemoryBlobStore(calls), records: new MemoryIdempotencyStore(calls), calls };
+  return { blobs: new MemoryBlobStore(calls), records: new MemoryIdempotencyStore(calls, now), calls };
 }
 
-function entryKey(deviceId: string, key: string): string {
-  return JSON.stringify([deviceId, key]);
+export type LedgerOps = {
+  markers: [deviceId: string];
+  claim: [deviceId: string, key: string];
+  rollupsOf: [deviceId: string, days: string[]];
+  settle: [settlement: Settlement];
+  rollupRange: [deviceId: string, fromDay: string, toDay: string];
+  fileLog: [deviceId: string, from: Date, to: Date];
+};
+
+/**
+ * The ledger over the same in-memory table as a MemoryIdempotencyStore (claims and ledger rows
+ * share a partition, as in Azure), through the real adapter, with the same hooks and faults.
+ */
+export class MemoryLedgerStore implements LedgerStore {
+  private readonly adapter: TableLedgerStore;
+  private readonly interceptor: Interceptor<LedgerOps>;
+
+  constructor(records: MemoryIdempotencyStore, calls: CallLog = records.calls) {
+    this.adapter = new TableLedgerStore(records.table.asClient(), 1_000);
+    this.interceptor = new Interceptor<LedgerOps>('ledger', calls);
+  }
+
+  markers(deviceId: string) {
+    return this.interceptor.run('markers', [deviceId], () => this.adapter.markers(deviceId));
+  }
+  claim(deviceId: string, key: string) {
+    return this.interceptor.run('claim', [deviceId, key], () => this.adapter.claim(deviceId, key));
+  }
+  rollupsOf(deviceId: string, days: string[]) {
+    return this.interceptor.run('rollupsOf', [deviceId, days], () => this.adapter.rollupsOf(deviceId, days));
+  }
+  settle(settlement: Settlement) {
+    return this.interceptor.run('settle', [settlement], () => this.adapter.settle(settlement));
+  }
+  rollupRange(deviceId: string, fromDay: string, toDay: string) {
+    return this.interceptor.run('rollupRange', [deviceId, fromDay, toDay], () =>
+      this.adapter.rollupRange(deviceId, fromDay, toDay),
+    );
+  }
+  fileLog(deviceId: string, from: Date, to: Date) {
+    return this.interceptor.run('fileLog', [deviceId, from, to], () =>
+      this.adapter.fileLog(deviceId, from, to),
+    );
+  }
+
+  on<Op extends keyof LedgerOps>(op: Op, fn: Hook<LedgerOps[Op]>): () => void {
+    return this.interceptor.on(op, fn);
+  }
+  once<Op extends keyof LedgerOps>(op: Op, fn: Hook<LedgerOps[Op]>): () => void {
+    return this.interceptor.once(op, fn);
+  }
+  failNext(op: keyof LedgerOps, error?: unknown, options?: { after?: boolean }): void {
+    this.interceptor.failNext(op, error, options);
+  }
+}
+
+/** The confirmation record in memory: every call's entries, in order. */
+export class MemoryConfirmationLog implements ConfirmationLog {
+  readonly records: Confirmation[][] = [];
+  private readonly interceptor: Interceptor<{ record: [confirmations: Confirmation[], at: Date] }>;
+
+  constructor(calls: CallLog = []) {
+    this.interceptor = new Interceptor('confirmations', calls);
+  }
+
+  record(confirmations: Confirmation[], at: Date): Promise<void> {
+    return this.interceptor.run('record', [confirmations, at], () => {
+      this.records.push(confirmations.map((c) => ({ ...c })));
+    });
+  }
+
+  failNext(error?: unknown, options?: { after?: boolean }): void {
+    this.interceptor.failNext('record', error, options);
+  }
+
+  /** Every blob name listed, as often as it was listed. */
+  names(): string[] {
+    return this.records.flat().map((c) => c.name);
+  }
 }

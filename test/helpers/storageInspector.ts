@@ -1,3 +1,4 @@
+import { isLedgerRowKey } from '../../shared/ledger/rowKeys';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 
@@ -35,7 +36,17 @@ export class StorageInspector {
     };
   }
 
+  /** The claims (idempotency entries), without the ledger rows beside them (shared/ledger/rowKeys.ts). */
   async entities(partitionKey?: string): Promise<Array<Record<string, unknown>>> {
+    return (await this.rows(partitionKey)).filter((e) => !isLedgerRowKey(String(e.rowKey)));
+  }
+
+  /** The ledger rows: unsettled-claim markers, the file log and the day rollups. */
+  async ledgerRows(partitionKey?: string): Promise<Array<Record<string, unknown>>> {
+    return (await this.rows(partitionKey)).filter((e) => isLedgerRowKey(String(e.rowKey)));
+  }
+
+  private async rows(partitionKey?: string): Promise<Array<Record<string, unknown>>> {
     const out: Array<Record<string, unknown>> = [];
     const filter = partitionKey ? `PartitionKey eq '${partitionKey.replace(/'/g, "''")}'` : undefined;
     for await (const entity of this.table.listEntities({ queryOptions: { filter } })) out.push(entity);

@@ -7,7 +7,8 @@ const isBlobPath = (r: ProxiedRequest) =>
 
 export const storageOps = {
   tableGet: (r: ProxiedRequest) => r.method === 'GET' && isEntityPath(r),
-  tableInsert: (r: ProxiedRequest) => r.method === 'POST' && !isEntityPath(r) && !r.path.includes('$batch'),
+  /** The claim's insert: an entity-group transaction (claim + ledger marker), POST .../$batch. */
+  tableInsert: (r: ProxiedRequest) => r.method === 'POST' && r.path.includes('$batch'),
   tableMerge: (r: ProxiedRequest) => (r.method === 'PATCH' || r.method === 'MERGE') && isEntityPath(r),
   blobPut: (r: ProxiedRequest) => r.method === 'PUT' && isBlobPath(r) && !r.path.includes('comp='),
   blobHead: (r: ProxiedRequest) => r.method === 'HEAD' && isBlobPath(r),

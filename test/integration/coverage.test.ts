@@ -91,6 +91,8 @@ const EXPECTED = {
     {
       deviceId: 'truck-c1',
       files: 19,
+      orphaned: 0,
+      pending: 0,
       readings: 57,
       hoursCovered: 19,
       hoursInRange: 24,
@@ -104,6 +106,8 @@ const EXPECTED = {
     {
       deviceId: 'truck-c2',
       files: 20,
+      orphaned: 0,
+      pending: 0,
       readings: 60,
       hoursCovered: 20,
       hoursInRange: 24,
@@ -113,6 +117,8 @@ const EXPECTED = {
     {
       deviceId: 'truck-c3',
       files: 24,
+      orphaned: 0,
+      pending: 0,
       readings: 72,
       hoursCovered: 24,
       hoursInRange: 24,
@@ -122,6 +128,8 @@ const EXPECTED = {
     {
       deviceId: 'truck-c4',
       files: 0,
+      orphaned: 0,
+      pending: 0,
       readings: 0,
       hoursCovered: 0,
       hoursInRange: 24,
@@ -179,9 +187,10 @@ describeWithAzurite('coverage report on planted data', () => {
 
   describe('--rebuild', () => {
     const old = uniqueStorageEnv().env;
-    test('entries without summaries, rebuilt from their blobs, give the same report', async () => {
+    test('files stored before the ledger and without summaries, adopted from their blobs, give the same report', async () => {
       await plant(old);
-      // As entries written before summaries existed: the same entity without the summary's fields.
+      // As entries written before summaries and the ledger existed: the same claims without the
+      // summary's fields, and no ledger rows beside them.
       const table = TableClient.fromConnectionString(azuriteConnectionString(), old.IDEMPOTENCY_TABLE!, {
         allowInsecureConnection: true,
       });
@@ -195,6 +204,10 @@ describeWithAzurite('coverage report on planted data', () => {
         'clockOffsetSeconds',
       ];
       for await (const entity of table.listEntities<Record<string, unknown>>()) {
+        if (entity.rowKey!.startsWith('~~')) {
+          await table.deleteEntity(entity.partitionKey!, entity.rowKey!);
+          continue;
+        }
         const stripped = Object.fromEntries(
           Object.entries(entity).filter(
             ([k]) => !summaryFields.includes(k) && k !== 'etag' && k !== 'timestamp',
@@ -205,15 +218,36 @@ describeWithAzurite('coverage report on planted data', () => {
       const before = JSON.parse(
         (await cli(old, ...RANGE, '--json', '--quiet')).stdout.trim().split('\n').at(-1)!,
       ) as typeof EXPECTED;
-      // Without summaries the files fall back to their receive hours: not the truth.
-      expect(before).not.toEqual(EXPECTED);
+      // Outside the ledger, nothing counts: not the truth.
+      expect(before.devices.map((d) => d.readings)).toEqual([0, 0, 0, 0]);
 
+      // The range's own days: 62 files; the backfilled one was received five days later.
       const { stdout, stderr } = await cli(old, ...RANGE, '--json', '--rebuild');
-      expect(stderr).toContain('rebuild: 63 of 63 entries summarised now; 0 failed.');
-      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual(EXPECTED);
+      expect(stderr).toContain(
+        'rebuild: 62 of 62 files received in the range adopted into the ledger now; 0 failed.',
+      );
+      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as typeof EXPECTED;
+      expect(report.devices[0]).toMatchObject({ deviceId: 'truck-c1', readings: 54 });
+      // Widening the receipt window adopts it too; then the report is the truth.
+      const wide = await cli(
+        old,
+        '--from',
+        `${DAY}T00:00:00Z`,
+        '--to',
+        '2026-11-26T00:00:00Z',
+        '--rebuild',
+        '--json',
+      );
+      expect(wide.stderr).toContain(
+        'rebuild: 1 of 63 files received in the range adopted into the ledger now; 0 failed.',
+      );
+      const truth = await cli(old, ...RANGE, '--json', '--quiet');
+      expect(JSON.parse(truth.stdout.trim().split('\n').at(-1)!)).toEqual(EXPECTED);
       // Idempotent: a second rebuild finds nothing to do.
       const again = await cli(old, ...RANGE, '--json', '--rebuild');
-      expect(again.stderr).toContain('rebuild: 0 of 63 entries summarised now; 0 failed.');
+      expect(again.stderr).toContain(
+        'rebuild: 0 of 62 files received in the range adopted into the ledger now; 0 failed.',
+      );
     }, 180_000);
   });
 

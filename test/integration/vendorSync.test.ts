@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,9 +24,9 @@ const dayPath = (date: Date) => date.toISOString().slice(0, 10).replace(/-/g, '/
 
 /**
  * `npm run vendor -- sync` as the vendor runs it (a separate process), against files stored through
- * the real ingest handler on Azurite. Where a test depends on days (old day prefixes, the lookback
- * window), the ingest and the sync share one TestClock and the sync runs in this process: a test
- * never reads the real clock for days, so it cannot fail near UTC midnight.
+ * the real ingest handler on Azurite. Where a test depends on days (old day prefixes, the
+ * confirmation record), the ingest, the sweep and the sync share one TestClock and the sync runs in
+ * this process: a test never reads the real clock for days, so it cannot fail near UTC midnight.
  */
 describeWithAzurite('vendor sync', () => {
   const dests: string[] = [];
@@ -58,18 +58,12 @@ describeWithAzurite('vendor sync', () => {
   };
   const tempFilesLeft = (dest: string) => readdirSync(join(dest, '.telemetry-sync', 'tmp'));
   /** The same sync in this process, on the test's clock; its summary as `--json` prints it. */
-  const syncAt = async (
-    clock: TestClock,
-    app: TestApp,
-    dest: string,
-    options: { lookbackDays?: number } = {},
-  ) => {
+  const syncAt = async (clock: TestClock, app: TestApp, dest: string) => {
     const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
       app.runtime.config.rawContainer,
     );
     const { listed, downloaded, skipped, failed } = await syncContainer(container, {
       dest,
-      lookbackDays: options.lookbackDays ?? 7,
       concurrency: 4,
       now: clock.now,
       log: () => undefined,
@@ -102,15 +96,21 @@ describeWithAzurite('vendor sync', () => {
     for (const [name, body] of sent) expect(readFileSync(join(dest, name), 'utf8')).toBe(body);
     expect(tempFilesLeft(dest)).toEqual([]);
 
+    // Nothing confirmed since: nothing listed. Once the sweep has confirmed the three, the record
+    // lists them and they are recognised as here.
+    expect(await syncAt(clock, app, dest)).toEqual({ listed: 0, downloaded: 0, skipped: 0, failed: 0 });
+    clock.advance(60_000);
+    expect(await app.runtime.sweep()).toMatchObject({ confirmed: 3 });
     expect(await syncAt(clock, app, dest)).toEqual({ listed: 3, downloaded: 0, skipped: 3, failed: 0 });
   }, 60_000);
 
-  test("a file that arrives late in an earlier day's prefix is picked up by the next run", async () => {
-    // Two days ago the blob PUT fails after the idempotency entry is inserted: entry pending, no blob.
+  test("a file that lands 30 days after its claim, in that day's folder, is fetched by the next run", async () => {
+    // The blob PUT fails after the claim is inserted: claim pending, no blob, the gateway keeps the file.
     const { blobPort, tablePort } = azuritePorts();
     const blobProxy = new ChaosProxy({ host: '127.0.0.1', port: blobPort });
     const clock = new TestClock();
     const app = await createTestApp(
+      // No sweep runs while the truck is in the workshop, so the claim is still pending when it returns.
       { STORAGE_TIMEOUT_MS: '1500' },
       connectionStringVia(await blobProxy.listen(), tablePort),
       clock.now,
@@ -122,35 +122,25 @@ describeWithAzurite('vendor sync', () => {
       blobProxy.add({ match: storageOps.blobPut, fault: ChaosFault.Status503 });
       expect((await app.post('truck-late', late)).status).toBe(503);
       blobProxy.clear();
-      expect(await app.inspector.blobNames('truck-late/')).toEqual([earlyBlob]);
-      expect(await app.inspector.entities('truck-late')).toContainEqual(
-        expect.objectContaining({ state: 'pending', sha256: sha256(late) }),
-      );
+      const claimedDay = clock.now();
 
-      // Two days later the vendor syncs for the first time: only the early file is there.
-      const twoDaysAgo = clock.now();
-      clock.advance(2 * DAY_MS);
+      // The next day the vendor syncs for the first time: only the early file is there.
+      clock.advance(DAY_MS);
       const dest = newDest();
       expect(await syncAt(clock, app, dest)).toMatchObject({ downloaded: 1, failed: 0 });
 
-      // An hour later: a new file, and the gateway's retry of the old one, which lands two days back.
-      clock.advance(3_600_000);
-      const today = oilPayload('truck-late', { sequence: 3 });
-      const todayBlob = (await stored(app, 'truck-late', today)).blob;
+      // 30 days after its claim the truck is back: the retry lands under the claim's day, a month back.
+      clock.advance(29 * DAY_MS);
       const lateBlob = (await stored(app, 'truck-late', late)).blob;
-      expect(lateBlob.startsWith(`truck-late/${dayPath(twoDaysAgo)}/`)).toBe(true);
-      expect(todayBlob.startsWith(`truck-late/${dayPath(clock.now())}/`)).toBe(true);
+      expect(lateBlob.startsWith(`truck-late/${dayPath(claimedDay)}/`)).toBe(true);
+      // Not confirmed yet: the sync does not see it (and no day listing would, a month back).
+      expect(await syncAt(clock, app, dest)).toMatchObject({ listed: 0, downloaded: 0 });
 
-      // Without a lookback only today's prefix is listed: the late file is missed. This is the bound
-      // the contract states; the default lookback covers it.
-      const blind = await syncAt(clock, app, dest, { lookbackDays: 0 });
-      expect(blind).toMatchObject({ downloaded: 1, failed: 0 });
-      expect(existsSync(join(dest, todayBlob))).toBe(true);
-      expect(existsSync(join(dest, lateBlob))).toBe(false);
-
+      clock.advance(60_000);
+      expect(await app.runtime.sweep()).toMatchObject({ confirmed: 2 });
       expect(await syncAt(clock, app, dest)).toMatchObject({ downloaded: 1, failed: 0 });
       expect(readFileSync(join(dest, lateBlob), 'utf8')).toBe(late);
-      expect(filesUnder(dest)).toEqual([earlyBlob, lateBlob, todayBlob].sort());
+      expect(filesUnder(dest)).toEqual([earlyBlob, lateBlob].sort());
 
       expect(await syncAt(clock, app, dest)).toMatchObject({ downloaded: 0, failed: 0 });
     } finally {
@@ -187,7 +177,8 @@ describeWithAzurite('vendor sync', () => {
     await container.getBlobClient(badName).delete();
     const after = await sync(app, dest);
     expect(after.code).toBe(0);
-    expect(after.json()).toEqual({ listed: 2, downloaded: 0, skipped: 1, failed: 0 });
+    // Only the failure is retried by name (nothing new was confirmed), and it is gone.
+    expect(after.json()).toEqual({ listed: 1, downloaded: 0, skipped: 0, failed: 0 });
     expect(after.stderr).toContain(`${badName} (failed earlier) no longer exists`);
   }, 60_000);
 

@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       authFailureBurst: 30,
       deviceKeyHeader: 'x-device-key',
       maxJsonDepth: 64,
+      sweepSchedule: '0 */5 * * * *',
+      sweepOrphanAfterMs: 6 * 3_600_000,
     });
   });
 

@@ -1,7 +1,38 @@
-import { coverageOf, gapsIn, wholeHours } from '../../shared/coverage';
+import { type CoverageInput, coverageOf, gapsIn, wholeHours } from '../../shared/coverage';
+import { addDays, contributionOf, type DayHours } from '../../shared/ledger/dayRollup';
+import { type FileLogEntry, FileState } from '../../shared/ledger/types';
+import type { StoredSummary } from '../../shared/readingSummary';
 
 const range = { from: new Date('2026-11-25T00:00:00Z'), to: new Date('2026-11-26T00:00:00Z') };
 const hours = (...labels: string[]) => labels.map((l) => `20261125${l}:10`).join(',');
+
+/** A settled file, as the file log holds it. */
+function file(
+  receivedAt: string,
+  summary?: Partial<StoredSummary>,
+  state: FileLogEntry['state'] = FileState.Stored,
+): FileLogEntry {
+  return {
+    deviceId: 't',
+    key: `${receivedAt}-${JSON.stringify(summary)}`,
+    receivedAt,
+    blobName: 'b',
+    sha256: 's',
+    sizeBytes: 1,
+    schemaId: 'oil-condition-v1',
+    state,
+    settledAt: receivedAt,
+    ...(summary ? { summary: { summaryVersion: 1, ...summary } } : {}),
+  };
+}
+
+/** What the ledger would hold for these files: their rollups and their log rows. */
+function input(files: FileLogEntry[], pending = 0): CoverageInput {
+  const days: DayHours = new Map();
+  for (const f of files)
+    if (f.state === FileState.Stored) addDays(days, contributionOf(f.summary, f.receivedAt).days);
+  return { deviceId: 't', days, files, pending };
+}
 
 describe('coverage arithmetic', () => {
   test('whole UTC hours inside [from, to): a partial hour at either end is not in range', () => {
@@ -17,15 +48,14 @@ describe('coverage arithmetic', () => {
   test('gaps are maximal runs of empty hours, at the start, inside and at the end, longest first', () => {
     // Readings in hours 02-05 and 10-20: gaps 00-02 (start), 06-10, 21-24 (end).
     const files = [
-      { receivedAt: '2026-11-25T06:00:00Z', readings: 40, readingHours: hours('02', '03', '04', '05') },
-      {
-        receivedAt: '2026-11-25T21:00:00Z',
+      file('2026-11-25T06:00:00Z', { readings: 40, readingHours: hours('02', '03', '04', '05') }),
+      file('2026-11-25T21:00:00Z', {
         readings: 110,
         readingHours: hours('10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20'),
-      },
+      }),
     ];
-    const c = coverageOf('truck-1', files, range, 300);
-    expect(c).toMatchObject({ files: 2, readings: 150, hoursCovered: 15, hoursInRange: 24 });
+    const c = coverageOf(input(files), range, 300);
+    expect(c).toMatchObject({ files: 2, readings: 150, hoursCovered: 15, hoursInRange: 24, orphaned: 0 });
     expect(c.gaps).toEqual([
       { from: '2026-11-25T06:00:00.000Z', to: '2026-11-25T10:00:00.000Z', hours: 4 },
       { from: '2026-11-25T21:00:00.000Z', to: '2026-11-26T00:00:00.000Z', hours: 3 },
@@ -34,7 +64,7 @@ describe('coverage arithmetic', () => {
   });
 
   test('a device with nothing is one gap over the whole range', () => {
-    expect(coverageOf('ghost', [], range, 300)).toMatchObject({
+    expect(coverageOf(input([]), range, 300)).toMatchObject({
       files: 0,
       readings: 0,
       hoursCovered: 0,
@@ -44,14 +74,9 @@ describe('coverage arithmetic', () => {
 
   test('readings outside the range do not count, nor does their file', () => {
     const files = [
-      {
-        receivedAt: '2026-11-27T00:00:00Z',
-        readings: 5,
-        readingHours: '2026112423:5',
-        clockOffsetSeconds: 99_999,
-      },
+      file('2026-11-27T00:00:00Z', { readings: 5, readingHours: '2026112423:5', clockOffsetSeconds: 99_999 }),
     ];
-    expect(coverageOf('t', files, range, 300)).toMatchObject({
+    expect(coverageOf(input(files), range, 300)).toMatchObject({
       files: 0,
       readings: 0,
       clock: { aheadFiles: 0 },
@@ -59,25 +84,25 @@ describe('coverage arithmetic', () => {
   });
 
   test('files without reading times cover the hour they arrived in', () => {
-    const files = [{ receivedAt: '2026-11-25T07:30:00Z' }, { receivedAt: '2026-11-25T07:45:00Z' }];
-    const c = coverageOf('pump-1', files, range, 300);
+    const c = coverageOf(input([file('2026-11-25T07:30:00Z'), file('2026-11-25T07:45:00Z')]), range, 300);
     expect(c).toMatchObject({ files: 2, readings: 0, hoursCovered: 1 });
     expect(c.perHour[7]).toBe(2);
   });
 
+  test('orphaned claims received in the range are counted, never as data; pending ones are passed through', () => {
+    const files = [
+      file('2026-11-25T08:00:00Z', { readings: 10, readingHours: hours('08') }, FileState.Orphaned),
+      file('2026-11-24T08:00:00Z', { readings: 10, readingHours: hours('08') }, FileState.Orphaned),
+      file('2026-11-25T09:00:00Z', { readings: 10, readingHours: hours('08') }, FileState.Replaced),
+    ];
+    const c = coverageOf(input(files, 3), range, 300);
+    expect(c).toMatchObject({ files: 0, readings: 0, hoursCovered: 0, orphaned: 1, pending: 3 });
+  });
+
   test('clock verdict: beyond the tolerance either way, with the largest offset each way', () => {
-    const file = (offset: number) => ({
-      receivedAt: '2026-11-25T08:00:00Z',
-      readings: 1,
-      readingHours: '2026112508:1',
-      clockOffsetSeconds: offset,
-    });
-    const c = coverageOf(
-      't',
-      [file(300), file(301), file(7200), file(-301), file(-40), file(-900)],
-      range,
-      300,
-    );
+    const at = (offset: number) =>
+      file('2026-11-25T08:00:00Z', { readings: 1, readingHours: '2026112508:1', clockOffsetSeconds: offset });
+    const c = coverageOf(input([at(300), at(301), at(7200), at(-301), at(-40), at(-900)]), range, 300);
     expect(c.clock).toEqual({ aheadFiles: 2, behindFiles: 2, maxAheadSeconds: 7200, maxBehindSeconds: 900 });
   });
 

@@ -76,6 +76,9 @@ function entryFor(receivedAt: string, overrides: Partial<IdempotencyRecord> = {}
   };
 }
 
+/** How long a claim's first writer may still land its blob (the runtime derives it from the storage deadline). */
+const CLAIM_IN_FLIGHT_MS = 80_000;
+
 type RequestOverrides = Partial<Omit<IngestRequest, 'body'>> & {
   body?: string | Uint8Array | null;
 };
@@ -109,8 +112,8 @@ function fixture(
   start = T0,
   { settled, authenticator }: { settled?: SettledFiles; authenticator?: DeviceAuthenticator } = {},
 ) {
-  const { blobs, records, calls } = memoryStores();
   const clock = new TestClock(start);
+  const { blobs, records, calls } = memoryStores(clock.now);
   /** An instance of the service over these same stores and clock, with its own cache (or none). */
   const instance = (cache?: SettledFiles) => {
     const service = new IngestService({
@@ -123,6 +126,7 @@ function fixture(
       records,
       settled: cache,
       authenticator,
+      claimInFlightMs: CLAIM_IN_FLIGHT_MS,
       now: clock.now,
     });
     return (overrides?: RequestOverrides, trace?: IngestTrace) => service.ingest(request(overrides), trace);
@@ -414,7 +418,7 @@ describe('IngestService: concurrent requests', () => {
     expect(records.all()).toEqual([entryFor(winnerAt, { state: 'stored' })]);
   });
 
-  test('insert conflict with a winner that sent a different body under the key: 422, we write nothing', async () => {
+  test('insert conflict with a winner that stored a different body under the key: 422, we write nothing', async () => {
     const { send, calls, blobs, records } = fixture();
     records.once('insert', async () => {
       await send({ body: OTHER_BODY });
@@ -427,7 +431,8 @@ describe('IngestService: concurrent requests', () => {
     expect(calls).toEqual([
       ...['records.insert', 'blobs.createIfAbsent'], // the other body, stored
       'records.insert', // 'exists'
-      'records.get', // another sha256: 422 before any blob call
+      'records.get', // pending with another sha256: is its blob there?
+      'blobs.find', // it is: the key holds other bytes, 422
     ]);
     expect(blobs.names()).toEqual([nameFor(T0)]);
     expect(blobs.peek(nameFor(T0))!.body.toBuffer().toString('utf8')).toBe(OTHER_BODY);
@@ -528,11 +533,11 @@ describe('IngestService: concurrent requests', () => {
 
 describe('IngestService: Idempotency-Key reuse with a different body', () => {
   test.each([
-    ['pending', 1],
-    ['stored', 2],
+    ['pending', 1, ['records.insert', 'records.get', 'blobs.find']],
+    ['stored', 2, ['records.insert', 'records.get']],
   ])(
-    'entry %s: 422 after the conflicting insert and a single get, the first file and entry untouched',
-    async (state, firstSends) => {
+    'entry %s with its blob: 422, the first file and entry untouched',
+    async (state, firstSends, expectedCalls) => {
       const { send, calls, blobs, records, resetCalls } = fixture();
       for (let i = 0; i < firstSends; i++) await send();
       const entryBefore = records.peek(DEVICE, KEY);
@@ -544,7 +549,7 @@ describe('IngestService: Idempotency-Key reuse with a different body', () => {
       expect(err).toBeInstanceOf(IdempotencyKeyReuseError);
       expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reuse' });
       expect(errorToHttp(err, RETRY_AFTER)).toMatchObject({ status: 422, headers: {} });
-      expect(calls).toEqual(['records.insert', 'records.get']);
+      expect(calls).toEqual(expectedCalls);
       expect(records.all()).toEqual([entryBefore]);
       expect(blobs.names()).toEqual([nameFor(T0)]);
       expect(blobs.peek(nameFor(T0))!.body.toBuffer().toString('utf8')).toBe(BODY);
@@ -777,7 +782,7 @@ describe('IngestService: the settled-files cache', () => {
     ],
     [
       'a 422 read from the table',
-      ({ records }) => records.put(entryFor(T0, { sha256: sha256(OTHER_BODY) })),
+      ({ records }) => records.put(entryFor(T0, { sha256: sha256(OTHER_BODY), state: 'stored' })),
       (err) => expect(err).toBeInstanceOf(IdempotencyKeyReuseError),
       ['records.insert', 'records.get'],
     ],

@@ -1,4 +1,4 @@
-import { mapConcurrently } from '../../scripts/ops/mapConcurrently';
+import { mapConcurrently } from '../../shared/mapConcurrently';
 
 /** A task per item that finishes when the test says so, recording what ran at once. */
 function gatedWork() {

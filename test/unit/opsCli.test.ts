@@ -49,6 +49,7 @@ describe('telemetry-ops: one --help shape and one set of exit codes for every su
       'coverage',
       'vendor sas',
       'vendor sync',
+      'sweep',
       'restore-tables',
     ]);
   });
@@ -106,7 +107,6 @@ describe('telemetry-ops: one --help shape and one set of exit codes for every su
         'coverage --account',
         'vendor sas --days',
         'vendor sync --device',
-        'vendor sync --lookback-days',
       ]),
     );
   });

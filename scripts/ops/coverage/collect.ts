@@ -1,5 +1,6 @@
 /** Which devices a coverage report without --device covers. */
 import type { ContainerClient } from '@azure/storage-blob';
+import { deviceFolders } from '../../../shared/storage/deviceFolders';
 import type { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
 
 /** Registered devices and every device with at least one blob (one delimiter listing, not a full one). */
@@ -8,8 +9,6 @@ export async function devicesToReport(
   raw: ContainerClient,
 ): Promise<string[]> {
   const ids = new Set((await registry.list()).map((d) => d.deviceId));
-  for await (const item of raw.listBlobsByHierarchy('/')) {
-    if (item.kind === 'prefix') ids.add(item.name.replace(/\/$/, ''));
-  }
+  for (const id of await deviceFolders(raw)) ids.add(id);
   return [...ids].sort();
 }

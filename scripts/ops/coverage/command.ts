@@ -6,19 +6,20 @@
  */
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { coverageOf, type Range } from '../../../shared/coverage';
-import { readingSummaries } from '../../../shared/storage/readingSummaries';
+import { coverageOf, type Range, readCoverageInput } from '../../../shared/coverage';
+import { BlobRawStore } from '../../../shared/storage/blobRawStore';
 import { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
+import { TableLedgerStore } from '../../../shared/storage/tableLedgerStore';
 import { profilesFromSchemas } from '../../../shared/validation/modelProfile';
 import { readModelSchemas } from '../../../shared/validation/modelSchemas';
 import { accountOption, deviceIdsArg, durationArg, instantArg, integerArg } from '../args';
 import { writeFileAtomic } from '../atomicFile';
 import { EXIT, UsageError, withExitCodes } from '../exitCodes';
-import { mapConcurrently } from '../mapConcurrently';
+import { mapConcurrently } from '../../../shared/mapConcurrently';
 import { openStorage, type StorageTarget } from '../storageTarget';
 import { devicesToReport } from './collect';
 import { renderHtml } from './html';
-import { rebuildSummaries } from './rebuild';
+import { rebuildLedger } from './rebuild';
 import { type CoverageReport, formatTerminal, toJson } from './report';
 
 interface CoverageOptions {
@@ -65,7 +66,7 @@ export function coverageCommand(): Command {
     .option('--concurrency <n>', 'devices read at once', integerArg(1, 64), 8)
     .option(
       '--rebuild',
-      'first write summaries into entries stored before summaries existed (reads those blobs once)',
+      'first adopt files stored before the ledger existed, received in the range (reads their blobs once if they lack summaries)',
     )
     .option('--quiet', 'no progress output')
     .action(async (options: CoverageOptions) => {
@@ -73,7 +74,7 @@ export function coverageCommand(): Command {
     });
   return withExitCodes(command, {
     ok: 'the report was printed (gaps are findings, not failures)',
-    failed: '--rebuild could not summarise some entries (listed on stderr); the report still printed',
+    failed: '--rebuild could not adopt some files (listed on stderr); the report still printed',
   });
 }
 
@@ -81,7 +82,7 @@ async function coverage(options: CoverageOptions): Promise<number> {
   const range: Range = { from: options.from, to: options.to };
   if (range.to <= range.from) throw new UsageError('--to must be after --from.');
   const storage = await openStorage(options.account);
-  const rebuilt = options.rebuild ? await rebuild(storage, options) : true;
+  const rebuilt = options.rebuild ? await rebuild(storage, range, options) : true;
   const report = await collect(storage, range, options);
   if (options.out) {
     await writeFileAtomic(options.out, renderHtml(report));
@@ -91,47 +92,57 @@ async function coverage(options: CoverageOptions): Promise<number> {
   return rebuilt ? EXIT.ok : EXIT.failed;
 }
 
-/** Every device's coverage, a few devices at a time (one partition query each). */
+/** Every device's coverage, a few devices at a time (a few RowKey ranges each). */
 async function collect(
-  { config, clients }: StorageTarget,
+  storage: StorageTarget,
   range: Range,
   options: CoverageOptions,
 ): Promise<CoverageReport> {
-  const registry = new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs);
-  const devices = options.device ?? (await devicesToReport(registry, clients.rawContainer));
+  const { config, clients } = storage;
+  const devices = await devicesOf(storage, options);
+  const sources = {
+    ledger: new TableLedgerStore(clients.idempotencyTable, config.storageTimeoutMs),
+    blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
+    now: new Date(),
+  };
   const toleranceSeconds = options.clockTolerance / 1000;
   return {
     from: range.from.toISOString(),
     to: range.to.toISOString(),
-    generatedAt: new Date().toISOString(),
+    generatedAt: sources.now.toISOString(),
     clockToleranceSeconds: toleranceSeconds,
     devices: await mapConcurrently(devices, options.concurrency, async (deviceId) =>
-      coverageOf(
-        deviceId,
-        await readingSummaries(clients.idempotencyTable, deviceId, range),
-        range,
-        toleranceSeconds,
-      ),
+      coverageOf(await readCoverageInput(sources, deviceId, range), range, toleranceSeconds),
     ),
   };
 }
 
-/** `--rebuild`, with a bar on a terminal; false when some entries could not be summarised. */
-async function rebuild({ clients }: StorageTarget, options: CoverageOptions): Promise<boolean> {
+function devicesOf(
+  { config, clients }: StorageTarget,
+  options: CoverageOptions,
+): Promise<string[]> | string[] {
+  const registry = new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs);
+  return options.device ?? devicesToReport(registry, clients.rawContainer);
+}
+
+/** `--rebuild`, with a bar on a terminal; false when some files could not be adopted. */
+async function rebuild(storage: StorageTarget, range: Range, options: CoverageOptions): Promise<boolean> {
+  const { config, clients } = storage;
   const bar =
     process.stderr.isTTY && !options.quiet
-      ? new SingleBar({ format: 'rebuild [{bar}] {value}/{total} entries', stream: process.stderr })
+      ? new SingleBar({ format: 'rebuild [{bar}] {value}/{total} files', stream: process.stderr })
       : undefined;
-  const profiles = profilesFromSchemas(readModelSchemas());
-  const result = await rebuildSummaries(clients.idempotencyTable, clients.rawContainer, profiles, {
-    devices: options.device,
+  const ledger = new TableLedgerStore(clients.idempotencyTable, config.storageTimeoutMs);
+  const result = await rebuildLedger(ledger, clients.rawContainer, profilesFromSchemas(readModelSchemas()), {
+    devices: await devicesOf(storage, options),
+    range,
     concurrency: options.concurrency,
     progress: (done, total) => (done === 0 ? bar?.start(total, 0) : bar?.update(done)),
   });
   bar?.stop();
   if (!options.quiet)
     console.error(
-      `rebuild: ${result.rebuilt} of ${result.examined} entries summarised now; ${result.failed.length} failed.`,
+      `rebuild: ${result.rebuilt} of ${result.examined} files received in the range adopted into the ledger now; ${result.failed.length} failed.`,
     );
   for (const f of result.failed) console.error(`  ${f.deviceId} ${f.blobName}: ${f.reason}`);
   return result.failed.length === 0;

@@ -28,7 +28,6 @@ interface SyncCliOptions {
   connectionStringEnv?: string;
   container: string;
   device?: string[];
-  lookbackDays: number;
   full?: boolean;
   concurrency: number;
   json?: boolean;
@@ -79,7 +78,6 @@ async function sync(options: SyncCliOptions): Promise<number> {
     summary = await syncContainer(container, {
       dest: options.dest,
       devices: options.device,
-      lookbackDays: options.lookbackDays,
       full: options.full,
       concurrency: options.concurrency,
       log: (line) => console.error(line),
@@ -143,7 +141,7 @@ export function vendorCommand(): Command {
   vendor
     .command('sync')
     .description(
-      'download every blob not yet in --dest, verified against its sha256, including late files within the lookback',
+      'download every blob not yet in --dest, verified against its sha256: the first time all of them, then what the confirmation record lists since the last run, however late it landed',
     )
     .requiredOption(
       '--dest <dir>',
@@ -154,13 +152,7 @@ export function vendorCommand(): Command {
     .option('--connection-string-env <VAR>', 'environment variable holding a connection string (Azurite)')
     .option('--container <name>', 'container, with --account or --connection-string-env', 'raw')
     .option('--device <id>', 'only this device (repeat for more); default: every device', deviceIdsArg)
-    .option(
-      '--lookback-days <days>',
-      'how far before the last run late files are looked for; decimals allowed',
-      numberArg(0, 3650),
-      7,
-    )
-    .option('--full', 'list every device completely (after a gateway was offline longer than the lookback)')
+    .option('--full', 'list every device completely instead of reading the confirmation record')
     .option('--concurrency <n>', 'parallel listings and downloads', integerArg(1, 64), 8)
     .option('--json', 'print {"listed","downloaded","skipped","failed"} as the last line')
     .action(async (options: SyncCliOptions) => {

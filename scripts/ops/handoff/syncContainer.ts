@@ -2,28 +2,28 @@
  * The vendor's reference sync: download every blob of the container not yet in `<dest>`, verified
  * against its own `sha256` metadata, placed atomically under the same relative path.
  *
- * Completeness without listing the whole container every time: per device, the first run lists the
- * device's whole prefix; later runs list the day prefixes from the previous run's start minus the
- * lookback up to today (lookbackWindow.ts). A late file (blob written by a gateway's retry under the
- * day of the FIRST receipt) appears in a day the previous run already listed, so it is caught as long
- * as it appears within the lookback of that day (DATA_CONTRACT.md#late-files). A device's start is
- * advanced only when all its prefixes were listed; blobs that failed are retried by name.
+ * Completeness without listing the whole container every time: per device, the first run (or
+ * `--full`) lists the device's whole prefix; later runs read the confirmation record since the
+ * device's last complete run (confirmedSince.ts): every blob is listed there once the sweep has seen
+ * it, however late it landed and under whichever day it is named (DATA_CONTRACT.md#confirmed-files).
+ * A device's cursor advances only when its candidates were read without an error; blobs that failed
+ * are retried by name.
  */
 import { resolve, sep } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 import { describeError, withoutQuery } from './describeError';
 import { downloadVerified } from './downloadVerified';
-import { DAY_MS, dayOfBlobName, prefixesToList } from './lookbackWindow';
+import { confirmedSince } from './confirmedSince';
 import { STATE_DIR, SyncStateStore } from './syncState';
-import { mapConcurrently } from '../mapConcurrently';
+import { isDeviceId } from '../../../shared/deviceId';
+import { mapConcurrently } from '../../../shared/mapConcurrently';
 import { sha256OfFile } from '../sha256OfFile';
 
 export interface SyncOptions {
   dest: string;
-  /** Only these devices; default: every top-level folder of the container. */
+  /** Only these devices; default: every device folder of the container. */
   devices?: string[];
-  lookbackDays: number;
-  /** List every device's whole prefix instead of the lookback window. */
+  /** List every device's whole prefix instead of reading the confirmation record. */
   full?: boolean;
   concurrency: number;
   now?: () => Date;
@@ -95,41 +95,65 @@ class ContainerSync {
   async run(): Promise<SyncSummary> {
     const { options, store } = this;
     const devices = options.devices ?? (await discoverDevices(this.container));
-    const { candidates, listedCompletely } = await this.listWindows(devices);
+    const { candidates, listedCompletely } = await this.listCandidates(devices);
     this.addEarlierFailures(candidates);
     this.summary.listed = candidates.size;
     const toDownload = await this.notYetHere(candidates.values());
     options.progress?.start(toDownload.length);
     await mapConcurrently(toDownload, options.concurrency, (candidate) => this.download(candidate));
     options.progress?.stop();
-    // Advance the devices listed completely, and forget files that no window will list again.
-    const listedAt = this.startedAt.toISOString();
-    for (const device of listedCompletely) store.state.devices[device] = { listedAt };
-    forgetOutsideWindows(store, options.lookbackDays);
+    // Advance the devices read completely, and forget files no later read will list again.
+    const confirmedThrough = this.startedAt.toISOString();
+    for (const device of listedCompletely) store.state.devices[device] = { confirmedThrough };
+    forgetOlderThan(store, this.startedAt.getTime() - FORGET_AFTER_MS);
     return this.summary;
   }
 
-  /** 1. Lists the window of each device, and which devices were listed completely. */
-  private async listWindows(devices: string[]) {
+  /**
+   * 1. The candidates of each device: its whole prefix the first time (or with --full), else what the
+   * confirmation record lists since its cursor; and which devices were read completely.
+   */
+  private async listCandidates(devices: string[]) {
     const candidates = new Map<string, Candidate>();
     const listedCompletely = new Set<string>();
-    await mapConcurrently(devices, this.options.concurrency, async (device) => {
-      const { lookbackDays, full } = this.options;
-      const listedAt = this.store.state.devices[device]?.listedAt;
-      for (const prefix of prefixesToList(device, listedAt, lookbackDays, this.startedAt, full)) {
-        try {
-          for await (const blob of this.container.listBlobsFlat({ prefix, includeMetadata: true })) {
-            candidates.set(blob.name, { name: blob.name, device, sha256: blob.metadata?.sha256 });
-          }
-        } catch (err) {
-          this.summary.accessErrors++;
-          this.options.log(`cannot list ${prefix}: ${describeError(err)}`);
-          return;
-        }
-      }
-      listedCompletely.add(device);
+    const cursorOf = (device: string) => this.store.state.devices[device]?.confirmedThrough;
+    const fresh = devices.filter((d) => this.options.full || !cursorOf(d));
+    const known = devices.filter((d) => !fresh.includes(d));
+    await mapConcurrently(fresh, this.options.concurrency, async (device) => {
+      if (await this.listPrefix(`${device}/`, device, candidates)) listedCompletely.add(device);
     });
+    if (known.length === 0) return { candidates, listedCompletely };
+    const since = new Date(Math.min(...known.map((d) => Date.parse(cursorOf(d)!))));
+    try {
+      const inScope = new Set(known);
+      for (const c of await confirmedSince(this.container, since, this.startedAt)) {
+        if (inScope.has(c.deviceId))
+          candidates.set(c.name, { name: c.name, device: c.deviceId, sha256: c.sha256 });
+      }
+      for (const device of known) listedCompletely.add(device);
+    } catch (err) {
+      this.summary.accessErrors++;
+      this.options.log(`cannot read the confirmation record: ${describeError(err)}`);
+    }
     return { candidates, listedCompletely };
+  }
+
+  /** Lists one prefix into `candidates`; false (and logged) when the listing failed. */
+  private async listPrefix(
+    prefix: string,
+    device: string,
+    candidates: Map<string, Candidate>,
+  ): Promise<boolean> {
+    try {
+      for await (const blob of this.container.listBlobsFlat({ prefix, includeMetadata: true })) {
+        candidates.set(blob.name, { name: blob.name, device, sha256: blob.metadata?.sha256 });
+      }
+      return true;
+    } catch (err) {
+      this.summary.accessErrors++;
+      this.options.log(`cannot list ${prefix}: ${describeError(err)}`);
+      return false;
+    }
   }
 
   /** Earlier failures are retried by name, wherever they are (they may be outside today's window). */
@@ -208,7 +232,8 @@ async function discoverDevices(container: ContainerClient): Promise<string[]> {
   } catch (err) {
     throw new SyncAccessError(`cannot list ${withoutQuery(container.url)}: ${describeError(err)}`);
   }
-  return devices.filter((d) => d !== STATE_DIR).sort();
+  // Top-level folders that are not device ids are ours (`_confirmed/`, `_smoke/`), not devices.
+  return devices.filter(isDeviceId).sort();
 }
 
 /** `<dest>/<blob name>`, or undefined when the name could escape `<dest>` or hit the state folder. */
@@ -221,17 +246,15 @@ function targetPath(dest: string, name: string): string | undefined {
   return target.startsWith(root + sep) ? target : undefined;
 }
 
+/** How long a placed file is remembered: far longer than the confirmation record's overlap. */
+const FORGET_AFTER_MS = 7 * 86_400_000;
+
 /**
- * A placed file whose day is older than its device's next window start is never listed again, so
- * the state need not remember it (a full relist recognises it by its hash). Keeps the state small.
+ * Files placed before `before` are forgotten: no later read lists them again (a rare second listing
+ * is recognised on disk by its hash). Keeps the state small.
  */
-function forgetOutsideWindows(store: SyncStateStore, lookbackDays: number): void {
-  const { state } = store;
-  for (const name of Object.keys(state.files)) {
-    const listedAt = state.devices[name.split('/')[0]!]?.listedAt;
-    const day = dayOfBlobName(name);
-    if (listedAt === undefined || day === undefined) continue;
-    // Two days beyond the window: its first day and the clock margin are never forgotten too early.
-    if (day < Date.parse(listedAt) - (lookbackDays + 2) * DAY_MS) delete state.files[name];
-  }
+function forgetOlderThan(store: SyncStateStore, before: number): void {
+  const { files } = store.state;
+  for (const [name, file] of Object.entries(files))
+    if (Date.parse(file.downloadedAt) < before) delete files[name];
 }

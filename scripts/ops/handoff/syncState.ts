@@ -23,8 +23,12 @@ export interface SyncState {
   version: 1;
   /** The container URL (no SAS): a state is never reused for another container. */
   source: string;
-  /** Per device, the start of the last run that listed all of its prefixes without an error. */
-  devices: Record<string, { listedAt: string }>;
+  /**
+   * Per device, the start of the last run that read its candidates without an error: the next run
+   * reads the confirmation record from there. A device without one (or with only the `listedAt` of
+   * a sync from before the record existed) is listed whole once.
+   */
+  devices: Record<string, { confirmedThrough?: string; listedAt?: string }>;
   /** Blobs placed in `<dest>` and verified, by blob name. */
   files: Record<string, { sha256: string; downloadedAt: string }>;
   /** Blobs that failed (verification or access), retried by name on every run until placed. */

@@ -1,139 +1,217 @@
 /**
- * `npm run coverage:scale`: how long `coverage --json` takes on a month of data for a fleet, and
- * how it grows with devices x days. Writes idempotency entries with reading summaries straight into
- * a fresh in-memory Azurite (as the ingest path writes them: one file per device and hour, 60
- * readings each), then times the real CLI, end to end, over growing slices.
+ * `npm run coverage:scale`: what a one-month coverage report costs over a year of history. Loads a
+ * fleet's settled files straight into a fresh in-memory Azurite, as the ingest path and the sweep
+ * leave them (each file's claim and file-log row, the day rollups; one file a device and hour of 60
+ * readings), then for a report on the last month:
  *
- *   npm run coverage:scale [-- --devices 50 --days 31]
+ * - counts the entities inside the RowKey ranges the report asks for (all it asks for: every query
+ *   is a range, so this is what Azure Table Storage reads, whatever Azurite does) against the
+ *   entities the report needs (the month's day rollups and the log rows of the files it counts);
+ * - for comparison, the entities a partition scan filtered on ordinary properties reads (the whole
+ *   partition: the service evaluates such a filter row by row);
+ * - times the real CLI (`coverage --json`) end to end, median of 3, with the Azurite timing of a
+ *   one-month history beside it.
+ *
+ *   npm run coverage:scale [-- --devices 50 --months 12]
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TableClient, TableTransaction } from '@azure/data-tables';
+import { TableClient, type TransactionAction } from '@azure/data-tables';
+import { coverageOf, readCoverageInput } from '../../../shared/coverage';
+import type { DayHours } from '../../../shared/ledger/dayRollup';
+import { FileState, type LedgerStore } from '../../../shared/ledger/types';
+import { storedSummary } from '../../../shared/readingSummary';
+import { RecordState } from '../../../shared/idempotencyRecord';
+import { claimEntity, fileEntity, rollupEntity } from '../../../shared/storage/ledgerEntities';
+import { TableLedgerStore } from '../../../shared/storage/tableLedgerStore';
 import { REPO_ROOT } from '../../../scripts/lib/repoRoot';
 import { startAzurite } from '../../../scripts/lib/azurite';
-import { hourLabel } from '../../../shared/readingSummary';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const START = Date.parse('2026-01-01T00:00:00Z');
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      devices: { type: 'string', default: '50' },
-      days: { type: 'string', default: '31' },
-      'files-per-hour': { type: 'string', default: '1' },
-    },
-  });
-  const devices = Number(values.devices);
-  const days = Number(values.days);
-  // One reading a minute per device, in files of 60 / filesPerHour readings each.
-  const filesPerHour = Number(values['files-per-hour']);
-  const perFile = Math.floor(60 / filesPerHour);
+interface Loaded {
+  entities: number;
+  seconds: number;
+}
+
+/** Every hour but a few (gaps to find) for `days` days: claim + file-log row per file, day rollups. */
+async function load(
+  table: TableClient,
+  deviceId: string,
+  days: number,
+  deviceIndex: number,
+): Promise<number> {
+  let actions: TransactionAction[] = [];
+  let written = 0;
+  const flush = async () => {
+    if (actions.length) await table.submitTransaction(actions);
+    written += actions.length;
+    actions = [];
+  };
+  const add = async (action: TransactionAction) => {
+    actions.push(action);
+    if (actions.length === 100) await flush();
+  };
+  for (let day = 0; day < days; day++) {
+    const hours: DayHours = new Map([[dayKey(START + day * DAY), new Map()]]);
+    const counts = hours.values().next().value!;
+    for (let h = 0; h < 24; h++) {
+      if (((day * 24 + h) * 7 + deviceIndex) % 23 === 0) continue;
+      const first = START + day * DAY + h * HOUR;
+      const receivedAt = new Date(first + HOUR + 30_000);
+      const key = `k-${day}-${h}`;
+      const summary = storedSummary(
+        {
+          readings: 60,
+          firstReadingAt: new Date(first).toISOString(),
+          lastReadingAt: new Date(first + 59 * 60_000).toISOString(),
+          readingHours: `${new Date(first).toISOString().slice(0, 13).replace(/[-T]/g, '')}:60`,
+          sentAt: receivedAt.toISOString(),
+        },
+        receivedAt,
+      );
+      const record = {
+        deviceId,
+        key,
+        blobName: `${deviceId}/${key}.json`,
+        sha256: '0'.repeat(64),
+        sizeBytes: 4000,
+        receivedAt: receivedAt.toISOString(),
+        schemaId: 'oil-condition-v1',
+        state: RecordState.Stored,
+        summary,
+      };
+      await add(['create', claimEntity(record)]);
+      await add(['create', fileEntity({ ...record, state: FileState.Stored, settledAt: record.receivedAt })]);
+      counts.set(h, { readings: 60, files: 1, untimed: 0 });
+    }
+    const [dayId] = hours.keys();
+    await add([
+      'create',
+      rollupEntity({
+        deviceId,
+        day: dayId!,
+        hours: counts,
+        receivedOn: new Set([dayId!, dayKey(START + (day + 1) * DAY)]),
+      }),
+    ]);
+  }
+  await flush();
+  return written;
+}
+
+function dayKey(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+/** Counts what each query brings back (with key ranges only, what the service reads), by kind. */
+function counting(ledger: LedgerStore) {
+  const read = { rollups: 0, files: 0, markers: 0 };
+  const count = async <T>(kind: keyof typeof read, rows: Promise<T[]>) => {
+    const list = await rows;
+    read[kind] += list.length;
+    return list;
+  };
+  const counted: LedgerStore = {
+    markers: (d) => count('markers', ledger.markers(d)),
+    claim: (d, k) => ledger.claim(d, k),
+    rollupsOf: (d, days) => count('rollups', ledger.rollupsOf(d, days)),
+    settle: (s) => ledger.settle(s),
+    rollupRange: (d, f, t) => count('rollups', ledger.rollupRange(d, f, t)),
+    fileLog: (d, f, t) => count('files', ledger.fileLog(d, f, t)),
+  };
+  return { ledger: counted, read };
+}
+
+async function measure(months: number, devices: number): Promise<void> {
+  const days = Math.round(months * 30.4);
   const azurite = await startAzurite({ inMemory: true });
   try {
     const table = TableClient.fromConnectionString(azurite.connectionString, 'idempotency', {
       allowInsecureConnection: true,
     });
     await table.createTable();
-    const start = Date.parse('2026-10-01T00:00:00Z');
-    const loadStarted = performance.now();
-    let entries = 0;
-    for (let d = 0; d < devices; d++) {
-      const deviceId = `truck-${String(d).padStart(3, '0')}`;
-      let batch = new TableTransaction();
-      let inBatch = 0;
-      for (let h = 0; h < days * 24; h++) {
-        // Every device misses a few hours a day, at different times: the report has gaps to find.
-        if ((h * 7 + d) % 23 === 0) continue;
-        const hour = start / HOUR + h;
-        for (let f = 0; f < filesPerHour; f++) {
-          const first = hour * HOUR + f * perFile * 60_000;
-          const received = new Date(first + perFile * 60_000 + 30_000).toISOString();
-          batch.createEntity({
-            partitionKey: deviceId,
-            rowKey: `${hour.toString(16)}-${f}`,
-            idempotencyKey: `k${h}`,
-            blobName: `${deviceId}/x/${h}.json`,
-            sha256: '0'.repeat(64),
-            sizeBytes: 4000,
-            receivedAt: received,
-            schemaId: 'oil-condition-v1',
-            state: 'pending',
-            summaryVersion: 1,
-            readings: perFile,
-            firstReadingAt: new Date(first).toISOString(),
-            lastReadingAt: new Date(first + (perFile - 1) * 60_000).toISOString(),
-            readingHours: `${hourLabel(hour)}:${perFile}`,
-            sentAt: received,
-            clockOffsetSeconds: 0,
-          });
-          entries++;
-          if (++inBatch === 100) {
-            await table.submitTransaction(batch.actions);
-            batch = new TableTransaction();
-            inBatch = 0;
-          }
-        }
-      }
-      if (inBatch) await table.submitTransaction(batch.actions);
-    }
-    console.log(
-      `loaded ${entries.toLocaleString('en-US')} entries (${devices} devices x ${days} days, ${filesPerHour} file(s) an hour of ${perFile} readings) in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`,
-    );
+    const began = performance.now();
+    let entities = 0;
+    const ids = Array.from({ length: devices }, (_, d) => `truck-${String(d).padStart(3, '0')}`);
+    for (const [d, id] of ids.entries()) entities += await load(table, id, days, d);
+    const loaded: Loaded = { entities, seconds: (performance.now() - began) / 1000 };
 
-    const env = {
-      ...process.env,
-      DATA_STORAGE_CONNECTION_STRING: azurite.connectionString,
-      IDEMPOTENCY_TABLE: 'idempotency',
-    };
-    console.log('\n| devices | days | entries read | coverage --json, median of 3 (s) |');
-    console.log('| ---: | ---: | ---: | ---: |');
-    for (const [n, span] of [
-      [Math.ceil(devices / 5), Math.ceil(days / 4)],
-      [Math.ceil(devices / 2), Math.ceil(days / 2)],
-      [devices, Math.ceil(days / 2)],
-      [devices, days],
-    ] as const) {
-      const ids = Array.from({ length: n }, (_, d) => `truck-${String(d).padStart(3, '0')}`);
-      const to = new Date(start + span * 24 * HOUR).toISOString();
-      const args = [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'scripts', 'ops', 'cli.ts'),
-        'coverage',
-        '--from',
-        new Date(start).toISOString(),
-        '--to',
+    // The report: the last whole month of the history.
+    const to = new Date(START + (days - 1) * DAY);
+    const from = new Date(to.getTime() - 30 * DAY);
+    const { ledger, read } = counting(new TableLedgerStore(table, 30_000));
+    let needed = 0;
+    for (const id of ids) {
+      const input = await readCoverageInput({ ledger, blobs: { find: async () => undefined }, now: to }, id, {
+        from,
         to,
-        '--json',
-        '--quiet',
-        '--device',
-        ...ids,
-      ];
-      // Median of three runs: these machines are small and noisy.
-      const runs: Array<{ seconds: number; out: string }> = [];
-      for (let r = 0; r < 3; r++) {
-        const began = performance.now();
-        const out = execFileSync(process.execPath, args, {
-          cwd: REPO_ROOT,
-          env,
-          maxBuffer: 64 * 1024 * 1024,
-        }).toString();
-        runs.push({ seconds: (performance.now() - began) / 1000, out });
-      }
-      runs.sort((a, b) => a.seconds - b.seconds);
-      const { seconds, out } = runs[1]!;
-      const report = JSON.parse(out.trim().split('\n').at(-1)!) as { devices: Array<{ files: number }> };
-      const read = report.devices.reduce((sum, d) => sum + d.files, 0);
-      console.log(`| ${n} | ${span} | ${read.toLocaleString('en-US')} | ${seconds.toFixed(2)} |`);
+      });
+      const report = coverageOf(input, { from, to }, 300);
+      needed += report.files + report.orphaned;
     }
+    // Every rollup read is one of the month's days: all of them are needed.
+    needed += read.rollups;
+    const reportRead = read.rollups + read.files + read.markers;
+    const cli = timeCli(azurite.connectionString, ids, from, to);
+    const n = (x: number) => x.toLocaleString('en-US');
     console.log(
-      `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; Azurite in memory.`,
+      `| ${months} | ${devices} | ${n(loaded.entities)} (${loaded.seconds.toFixed(0)} s) | ${n(Math.round(entities / devices))} | ${n(reportRead)} | ${n(needed)} | ${(reportRead / needed).toFixed(2)}x | ${cli.toFixed(2)} |`,
     );
   } finally {
     await azurite.stop();
   }
+}
+
+/** `coverage --json` over the range for these devices, median of three runs, in seconds. */
+function timeCli(connectionString: string, ids: string[], from: Date, to: Date): number {
+  const env = {
+    ...process.env,
+    DATA_STORAGE_CONNECTION_STRING: connectionString,
+    IDEMPOTENCY_TABLE: 'idempotency',
+  };
+  const args = [
+    '--import',
+    'tsx',
+    join(REPO_ROOT, 'scripts', 'ops', 'cli.ts'),
+    'coverage',
+    '--from',
+    from.toISOString(),
+    '--to',
+    to.toISOString(),
+    '--json',
+    '--quiet',
+    '--device',
+    ...ids,
+  ];
+  const seconds: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const started = performance.now();
+    execFileSync(process.execPath, args, { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 });
+    seconds.push((performance.now() - started) / 1000);
+  }
+  return seconds.sort((a, b) => a - b)[1]!;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { devices: { type: 'string', default: '50' }, months: { type: 'string', default: '12' } },
+  });
+  const devices = Number(values.devices);
+  const months = Number(values.months);
+  console.log(
+    "| history (months) | devices | entities loaded (load time) | per partition (a partition scan reads all) | entities in the report's key ranges | entities the report needs | ratio | coverage --json, median of 3 (s) |",
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  await measure(1, devices);
+  await measure(months, devices);
+  console.log(
+    `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x ${cpus().length}, ${new Date().toISOString().slice(0, 10)}; Azurite in memory.`,
+  );
 }
 
 main().catch((err: unknown) => {

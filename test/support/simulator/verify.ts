@@ -2,6 +2,7 @@
  * The verdict: what is really in storage (listed and downloaded with the real SDKs, straight from
  * Azurite, not through the fault proxies) against what the gateways produced and deleted.
  */
+import { isLedgerRowKey } from '../../../shared/ledger/rowKeys';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
@@ -58,6 +59,8 @@ export async function readStorage(
   });
   const entities: StoredEntity[] = [];
   for await (const e of tableClient.listEntities<{ blobName: string; sha256: string; state: string }>()) {
+    // The ledger rows beside the claims (markers, file log, rollups) are not entries.
+    if (isLedgerRowKey(e.rowKey!)) continue;
     entities.push({ deviceId: e.partitionKey!, blobName: e.blobName, sha256: e.sha256, state: e.state });
   }
   return { blobs, entities };

@@ -1,0 +1,109 @@
+/**
+ * What coverage reads of one device, each a RowKey range of its partition (never a filter on
+ * ordinary properties, so the cost follows the range asked, not the table's age):
+ *
+ * - the day rollups of the range's days;
+ * - the file log over the range, and over the days on which the files counted in those rollups were
+ *   received (a buffered file's readings land days before its receipt);
+ * - the markers of claims the sweep has not settled yet, each judged the way the sweep judges it but
+ *   read-only: a file posted a second before the report counts once its blob is there, a claim
+ *   without a blob never does.
+ */
+import { type Claim } from '../idempotencyRecord';
+import { addDays, contributionOf, type DayHours } from '../ledger/dayRollup';
+import { type FileLogEntry, FileState, type LedgerStore } from '../ledger/types';
+import { mapConcurrently } from '../mapConcurrently';
+import type { RawBlobStore } from '../storage/types';
+import { judge } from '../sweep/judge';
+import type { CoverageInput, Range } from './types';
+
+const DAY_MS = 86_400_000;
+
+export interface CoverageSources {
+  ledger: LedgerStore;
+  blobs: Pick<RawBlobStore, 'find'>;
+  now: Date;
+}
+
+export async function readCoverageInput(
+  { ledger, blobs, now }: CoverageSources,
+  deviceId: string,
+  range: Range,
+): Promise<CoverageInput> {
+  const rollups = await ledger.rollupRange(
+    deviceId,
+    dayKey(range.from),
+    dayKey(new Date(range.to.getTime() - 1)),
+  );
+  const days: DayHours = new Map(rollups.map((row) => [row.day, new Map(row.hours)]));
+  const receiptDays = new Set(rollups.flatMap((row) => [...row.receivedOn]));
+  const settled = (
+    await Promise.all(readWindows(range, receiptDays).map((w) => ledger.fileLog(deviceId, w.from, w.to)))
+  ).flat();
+  const markers = await ledger.markers(deviceId);
+  const context = { ledger, blobs, now, orphanAfterMs: Infinity };
+  const verdicts = await mapConcurrently(markers, 8, (marker) => judge(marker, context));
+  const tail: FileLogEntry[] = [];
+  for (const verdict of verdicts) {
+    if (verdict.kind !== 'stored') continue;
+    addDays(days, contributionOf(verdict.claim.summary, verdict.claim.receivedAt).days);
+    tail.push(unsweptEntry(verdict.claim, now));
+  }
+  return {
+    deviceId,
+    days,
+    files: [...settled, ...tail].filter((file) => matters(file, range)),
+    pending: verdicts.filter((v) => v.kind === 'pending').length,
+  };
+}
+
+/** `yyyyMMdd` (UTC). */
+function dayKey(at: Date): string {
+  return at.toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+/** The range, and each receipt day whole, merged into disjoint windows. */
+function readWindows(range: Range, receiptDays: Set<string>): Range[] {
+  const windows = [range, ...[...receiptDays].map(dayWindow)].sort(
+    (a, b) => a.from.getTime() - b.from.getTime(),
+  );
+  const merged: Range[] = [];
+  for (const window of windows) {
+    const last = merged.at(-1);
+    if (last && window.from <= last.to) last.to = new Date(Math.max(last.to.getTime(), window.to.getTime()));
+    else merged.push({ from: window.from, to: window.to });
+  }
+  return merged;
+}
+
+function dayWindow(day: string): Range {
+  const from = new Date(
+    Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))),
+  );
+  return { from, to: new Date(from.getTime() + DAY_MS) };
+}
+
+/** Received in the range, or holding readings in it. */
+function matters(file: FileLogEntry, { from, to }: Range): boolean {
+  const received = Date.parse(file.receivedAt);
+  if (received >= from.getTime() && received < to.getTime()) return true;
+  const first = Date.parse(file.summary?.firstReadingAt ?? '');
+  const last = Date.parse(file.summary?.lastReadingAt ?? '');
+  return first < to.getTime() && last >= from.getTime();
+}
+
+function unsweptEntry(claim: Claim, now: Date): FileLogEntry {
+  const { deviceId, key, receivedAt, blobName, sha256, sizeBytes, schemaId, summary } = claim;
+  return {
+    deviceId,
+    key,
+    receivedAt,
+    blobName,
+    sha256,
+    sizeBytes,
+    schemaId,
+    state: FileState.Stored,
+    settledAt: now.toISOString(),
+    ...(summary ? { summary } : {}),
+  };
+}
