@@ -4,6 +4,7 @@
  */
 import { newDeviceKey } from './deviceKey';
 import { type DeviceKeyRecord, type DeviceRecord, isKeyActive } from './deviceRecord';
+import { MIN_EXPECT_EVERY_SECONDS } from '../silence';
 import type { TableDeviceRegistry } from '../storage/tableDeviceRegistry';
 import { readModelSchemas } from '../validation/modelSchemas';
 
@@ -95,4 +96,15 @@ export async function existing(registry: TableDeviceRegistry, deviceId: string):
   const device = await registry.get(deviceId);
   if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
   return device;
+}
+
+/** `device set --expect-every`: how often the device sends; silence is judged against it. */
+export async function setExpectEvery(
+  registry: TableDeviceRegistry,
+  deviceId: string,
+  seconds: number,
+): Promise<void> {
+  if (!Number.isInteger(seconds) || seconds < MIN_EXPECT_EVERY_SECONDS)
+    throw new Error(`The expected interval must be whole seconds, at least ${MIN_EXPECT_EVERY_SECONDS}.`);
+  await registry.setExpectEvery(deviceId, seconds);
 }

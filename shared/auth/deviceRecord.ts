@@ -18,6 +18,13 @@ export interface DeviceRecord {
   disabled: boolean;
   createdAt: string;
   keys: DeviceKeyRecord[];
+  /**
+   * How often the device sends a file (`device set --expect-every`): nothing for longer makes it
+   * silent (shared/silence.ts). Absent: the default, 2 h.
+   */
+  expectEverySeconds?: number;
+  /** The receive time of its newest confirmed file, kept by the sweep; never moves backwards. */
+  lastFileAt?: string;
 }
 
 /** What looking a device id up costs: answered from memory, or a read of the devices table. */

@@ -212,7 +212,12 @@ describe('IngestService: a new file', () => {
     expect(trace).toEqual({
       deviceId: DEVICE,
       key: sha256(KEY).slice(0, 16),
+      client: '203.0.113.9',
       bytes: Buffer.byteLength(BODY),
+      model: 'oil-condition-v1',
+      readings: 2,
+      clockOffsetSeconds: 2,
+      delaySeconds: -2,
     });
   });
 
