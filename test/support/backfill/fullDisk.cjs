@@ -3,6 +3,8 @@
  * file FULL_DISK_PATH fills up after FULL_DISK_AFTER appends, so writes to it fail with ENOSPC, as
  * a full or failing disk would answer. Every other file is untouched.
  */
+// A CommonJS preload (NODE_OPTIONS=--require), so a require, not an import.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fs = require('node:fs/promises');
 
 const target = process.env.FULL_DISK_PATH;
