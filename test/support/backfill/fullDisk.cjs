@@ -18,7 +18,10 @@ fs.open = async (path, ...rest) => {
   const realAppend = handle.appendFile.bind(handle);
   handle.appendFile = async (...args) => {
     if (++appends > after) {
-      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 });
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+        code: 'ENOSPC',
+        errno: -28,
+      });
     }
     return realAppend(...args);
   };
