@@ -4,7 +4,8 @@
  *
  * - the day rollups of the range's days;
  * - the file log over the range, and over the days on which the files counted in those rollups were
- *   received (a buffered file's readings land days before its receipt);
+ *   received (a buffered file's readings land days before its receipt; the other files of those
+ *   days are the same uploads' freshest files, what the clock verdict needs);
  * - the markers of claims the sweep has not settled yet, each judged the way the sweep judges it but
  *   read-only: a file posted a second before the report counts once its blob is there, a claim
  *   without a blob never does.
@@ -37,9 +38,8 @@ export async function readCoverageInput(
   );
   const days: DayHours = new Map(rollups.map((row) => [row.day, new Map(row.hours)]));
   const receiptDays = new Set(rollups.flatMap((row) => [...row.receivedOn]));
-  const settled = (
-    await Promise.all(readWindows(range, receiptDays).map((w) => ledger.fileLog(deviceId, w.from, w.to)))
-  ).flat();
+  const windows = readWindows(range, receiptDays);
+  const settled = (await Promise.all(windows.map((w) => ledger.fileLog(deviceId, w.from, w.to)))).flat();
   const markers = await ledger.markers(deviceId);
   const context = { ledger, blobs, now, orphanAfterMs: Infinity };
   const verdicts = await mapConcurrently(markers, 8, (marker) => judge(marker, context));
@@ -52,7 +52,8 @@ export async function readCoverageInput(
   return {
     deviceId,
     days,
-    files: [...settled, ...tail].filter((file) => matters(file, range)),
+    // The tail as if read with the file log: the same windows.
+    files: [...settled, ...tail.filter((file) => windows.some((w) => receivedWithin(file, w)))],
     pending: verdicts.filter((v) => v.kind === 'pending').length,
   };
 }
@@ -83,13 +84,9 @@ function dayWindow(day: string): Range {
   return { from, to: new Date(from.getTime() + DAY_MS) };
 }
 
-/** Received in the range, or holding readings in it. */
-function matters(file: FileLogEntry, { from, to }: Range): boolean {
+function receivedWithin(file: FileLogEntry, { from, to }: Range): boolean {
   const received = Date.parse(file.receivedAt);
-  if (received >= from.getTime() && received < to.getTime()) return true;
-  const first = Date.parse(file.summary?.firstReadingAt ?? '');
-  const last = Date.parse(file.summary?.lastReadingAt ?? '');
-  return first < to.getTime() && last >= from.getTime();
+  return received >= from.getTime() && received < to.getTime();
 }
 
 function unsweptEntry(claim: Claim, now: Date): FileLogEntry {
