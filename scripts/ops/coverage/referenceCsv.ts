@@ -29,16 +29,18 @@ interface Line {
 
 /** Each record of a CSV file with its line number; the file's own faults as a UsageError. */
 async function* linesOf(path: string, option: string): AsyncGenerator<Line> {
-  const parser = createReadStream(path).pipe(
-    // relax_column_count: a short row is the row's fault, reported with the others, not the file's.
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }),
-  );
+  // relax_column_count: a short row is the row's fault, reported with the others, not the file's.
+  const parser = parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true });
+  // pipe() does not pass a read error on (a missing file): the parser would wait forever.
+  const source = createReadStream(path).on('error', (err) => parser.destroy(err));
+  source.pipe(parser);
   try {
     for await (const line of parser) yield line as Line;
   } catch (err) {
     const { code, message } = err as NodeJS.ErrnoException;
     throw new UsageError(`${option} ${path}: ${code === 'ENOENT' ? 'no such file' : message}`);
   } finally {
+    source.destroy();
     parser.destroy();
   }
 }
