@@ -1,6 +1,9 @@
 import {
   type CoverageInput,
   coverageOf,
+  mattersTo,
+  receivedIn,
+  receivedPerHour,
   DEFAULT_CLOCK_FLOOR_MS,
   gapsIn,
   humanDuration,
@@ -229,6 +232,35 @@ describe('coverage arithmetic', () => {
     [365 * 86_400, '365 d 0 h'],
   ])('humanDuration(%d) is %j', (seconds, text) => {
     expect(humanDuration(seconds)).toBe(text);
+  });
+
+  test('which files matter to a range: received in it, or readings overlapping it (edges exact)', () => {
+    const readings = (first: string, last: string) =>
+      file('2026-12-01T00:00:00Z', { readings: 2, firstReadingAt: first, lastReadingAt: last });
+    expect(mattersTo(file('2026-11-25T00:00:00.000Z'), range)).toBe(true);
+    expect(mattersTo(file('2026-11-25T23:59:59.999Z'), range)).toBe(true);
+    expect(mattersTo(file('2026-11-26T00:00:00.000Z'), range)).toBe(false);
+    expect(mattersTo(file('2026-11-24T23:59:59.999Z'), range)).toBe(false);
+    expect(mattersTo(readings('2026-11-20T00:00:00.000Z', '2026-11-25T00:00:00.000Z'), range)).toBe(true);
+    expect(mattersTo(readings('2026-11-20T00:00:00.000Z', '2026-11-24T23:59:59.999Z'), range)).toBe(false);
+    expect(mattersTo(readings('2026-11-25T23:59:59.999Z', '2026-11-27T00:00:00.000Z'), range)).toBe(true);
+    expect(mattersTo(readings('2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z'), range)).toBe(false);
+    expect(mattersTo(file('2026-12-01T00:00:00Z', { readings: 0 }), range)).toBe(false);
+  });
+
+  test('files received per hour of the span; the span is [first, end)', () => {
+    const span = wholeHours(range);
+    const files = [
+      '2026-11-25T00:00:00Z',
+      '2026-11-25T00:59:59Z',
+      '2026-11-25T23:00:00Z',
+      '2026-11-26T00:00:00Z',
+      '2026-11-24T23:59:59Z',
+    ].map((at) => file(at));
+    const perHour = receivedPerHour(files, span);
+    expect([perHour[0], perHour[1], perHour[23], perHour.length]).toEqual([2, 0, 1, 24]);
+    expect(perHour.reduce((a, b) => a + b)).toBe(3);
+    expect(files.map((f) => receivedIn(f, span))).toEqual([true, true, true, false, false]);
   });
 
   test('gapsIn on its own: ties keep time order', () => {
