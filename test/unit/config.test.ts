@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       authFailuresPerMinute: 30,
       authFailureBurst: 30,
       maxJsonDepth: 64,
+      sweepSchedule: '0 */5 * * * *',
+      sweepOrphanAfterMs: 6 * 3_600_000,
     });
   });
 
