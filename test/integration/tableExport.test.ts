@@ -118,7 +118,8 @@ describeWithAzurite('table export and restore-tables', () => {
     expect(m.slot).toBe('2026-11-27T01');
     const devices = (await contents(runtime.clients.devicesTable)).length;
     const entries = (await contents(runtime.clients.idempotencyTable)).length;
-    expect(entries).toBe(3);
+    // Three files: each its claim and, until the sweep settles it, its marker (DELIVERY.md#the-ledger).
+    expect(entries).toBe(6);
     expect(m.tables.map((t) => [t.role, t.entities])).toEqual([
       ['devices', devices],
       ['idempotency', entries],
@@ -129,7 +130,7 @@ describeWithAzurite('table export and restore-tables', () => {
       .toString()
       .trim()
       .split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(6);
     expect(JSON.parse(lines[0]!)).toMatchObject({ partitionKey: expect.stringMatching(/^truck-00/) });
   });
 
@@ -152,7 +153,7 @@ describeWithAzurite('table export and restore-tables', () => {
     });
     expect(result.status).toBe('exported');
     if (result.status !== 'exported') return;
-    expect(result.manifest.tables[0]!.parts.map((p) => p.entities)).toEqual([2, 1]);
+    expect(result.manifest.tables[0]!.parts.map((p) => p.entities)).toEqual([2, 2, 2]);
   });
 
   it('refuses to restore into tables that are not empty, and writes nothing', async () => {
@@ -188,7 +189,7 @@ describeWithAzurite('table export and restore-tables', () => {
     const report = JSON.parse(full.stdout.trim().split('\n').pop()!) as {
       tables: Array<{ role: string; written: number; existing: number }>;
     };
-    expect(report.tables.find((t) => t.role === 'idempotency')).toMatchObject({ written: 0, existing: 3 });
+    expect(report.tables.find((t) => t.role === 'idempotency')).toMatchObject({ written: 0, existing: 6 });
     expect(await contents(into.devicesTable)).toEqual(await contents(runtime.clients.devicesTable));
     expect(await contents(into.idempotencyTable)).toEqual(await contents(runtime.clients.idempotencyTable));
     const sample = (await contents(into.devicesTable)).find((e) => e.partitionKey === 'types');
