@@ -28,7 +28,15 @@ describe('loadConfig', () => {
       maxJsonDepth: 64,
       sweepSchedule: '0 */5 * * * *',
       sweepOrphanAfterMs: 6 * 3_600_000,
+      smokeDevices: ['smoke-*'],
     });
+  });
+
+  test.each([
+    ['smoke-1, probe-*', ['smoke-1', 'probe-*']],
+    ['-', []],
+  ])('SMOKE_DEVICES %j', (value, expected) => {
+    expect(loadConfig({ ...local, SMOKE_DEVICES: value }).smokeDevices).toEqual(expected);
   });
 
   test('DEVICE_KEY_HEADER is any other header name, lowercased; timeouts are read in seconds', () => {
@@ -110,6 +118,11 @@ describe('loadConfig', () => {
     ],
     [{ ...local, DEVICE_KEY_HEADER: 'x-ms-client-principal' }, /DEVICE_KEY_HEADER/],
     [{ ...local, DEVICE_KEY_HEADER: 'X-Forwarded-For' }, /DEVICE_KEY_HEADER/],
+    [
+      { ...local, SMOKE_DEVICES: 'smoke-*,bad/id' },
+      /SMOKE_DEVICES: "bad\/id" is not a device id or "prefix\*"/,
+    ],
+    [{ ...local, SMOKE_DEVICES: '*' }, /SMOKE_DEVICES/],
     [
       { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', DATA_STORAGE_BLOB_ENDPOINT: 'ftp://x' },
       /DATA_STORAGE_BLOB_ENDPOINT/,
