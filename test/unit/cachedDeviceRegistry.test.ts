@@ -87,4 +87,72 @@ describe('CachedDeviceRegistry', () => {
     fail = false;
     expect(await cache.get('truck-1')).toMatchObject({ deviceId: 'truck-1' });
   });
+
+  test('a record is served until its TTL is up, to the millisecond', async () => {
+    const { inner, reads } = countingRegistry({ 'truck-1': device('truck-1', ['k1']) });
+    const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+    await cache.get('truck-1');
+    now += 59_999;
+    await cache.get('truck-1');
+    expect(reads).toHaveLength(1);
+    now += 1;
+    await cache.get('truck-1');
+    expect(reads).toHaveLength(2);
+  });
+
+  test('beyond maxEntries the least recently read device goes first', async () => {
+    const { inner, reads } = countingRegistry({
+      a: device('a', ['k1']),
+      b: device('b', ['k1']),
+      c: device('c', ['k1']),
+    });
+    const cache = new CachedDeviceRegistry(inner, 60_000, { maxEntries: 2 }, clock);
+    for (const id of ['a', 'b']) await cache.get(id);
+    await cache.get('a');
+    expect(reads).toEqual(['a', 'b']);
+
+    await cache.get('c');
+    expect(cache.size).toEqual({ entries: 2, unknown: 0 });
+    for (const id of ['b', 'c', 'a']) await cache.get(id);
+    expect(reads).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  describe('a read overtaken by a newer one (refresh during a slow read)', () => {
+    /** A registry whose reads answer when the test says, in any order. */
+    function slowRegistry() {
+      const pending: Array<{ resolve: (r: DeviceRecord | undefined) => void; reject: (e: Error) => void }> =
+        [];
+      const inner: DeviceRegistry = {
+        get: () => new Promise((resolve, reject) => pending.push({ resolve, reject })),
+        touchKey: async () => undefined,
+      };
+      return { inner, pending };
+    }
+
+    test('an old "unknown" answer does not mark the device unknown', async () => {
+      const { inner, pending } = slowRegistry();
+      const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+      const first = cache.get('truck-1');
+      const second = cache.refresh('truck-1');
+      pending[1]!.resolve(device('truck-1', ['k1']));
+      await second;
+      pending[0]!.resolve(undefined);
+      await first;
+      expect(cache.size).toEqual({ entries: 1, unknown: 0 });
+    });
+
+    test('an old failure does not drop the newer record', async () => {
+      const { inner, pending } = slowRegistry();
+      const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+      const first = cache.get('truck-1');
+      const second = cache.refresh('truck-1');
+      pending[1]!.resolve(device('truck-1', ['k1']));
+      await second;
+      pending[0]!.reject(new Error('timeout'));
+      await expect(first).rejects.toThrow('timeout');
+
+      expect(await cache.get('truck-1')).toMatchObject({ deviceId: 'truck-1' });
+      expect(pending).toHaveLength(2);
+    });
+  });
 });
