@@ -155,4 +155,34 @@ describe('CachedDeviceRegistry', () => {
       expect(pending).toHaveLength(2);
     });
   });
+
+  test('by default an unknown id is remembered for 10 s', async () => {
+    const { inner, reads } = countingRegistry();
+    const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+    await cache.get('ghost');
+    now += 9_999;
+    await cache.get('ghost');
+    expect(reads).toEqual(['ghost']);
+    now += 1;
+    await cache.get('ghost');
+    expect(reads).toEqual(['ghost', 'ghost']);
+  });
+
+  test('refresh of a device never read reads it', async () => {
+    const { inner, reads } = countingRegistry({ 'truck-1': device('truck-1', ['k1']) });
+    const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+    expect(await cache.refresh('truck-1')).toMatchObject({ deviceId: 'truck-1' });
+    expect(reads).toEqual(['truck-1']);
+  });
+
+  test('touchKey goes straight to the registry', async () => {
+    const touched: unknown[] = [];
+    const inner: DeviceRegistry = {
+      get: async () => undefined,
+      touchKey: async (...args) => void touched.push(args),
+    };
+    const at = new Date('2026-11-25T08:00:00Z');
+    await new CachedDeviceRegistry(inner, 60_000, {}, clock).touchKey('truck-1', 'k1', at);
+    expect(touched).toEqual([['truck-1', 'k1', at]]);
+  });
 });

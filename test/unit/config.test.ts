@@ -340,6 +340,14 @@ describe('INGEST_AUTH=off: what counts as the local emulator', () => {
     ['an empty endpoint', endpoints('')],
     ['a host ending like a loopback address', endpoints('http://x127.0.0.1:10000/a')],
     ['a loopback-looking address with a fifth part', endpoints('http://127.0.0.1.5:10000/a')],
+    [
+      'loopback endpoints through a proxy',
+      `${endpoints('http://127.0.0.1:10000/a')};DevelopmentStorageProxyUri=http://p`,
+    ],
+    [
+      'an endpoint given twice, the remote one first',
+      `BlobEndpoint=https://x.blob.core.windows.net;${endpoints('http://127.0.0.1:10000/a')}`,
+    ],
   ])('refused: %s', (_case, connectionString) => {
     expect(() => off(connectionString)).toThrow(
       'Invalid setting INGEST_AUTH: "off" is allowed only with the local storage emulator: ' +

@@ -18,6 +18,7 @@ describe('device model map', () => {
     ['truck-900', 'other'], // longest prefix wins
     ['truck-100', 'oil-condition-v1'],
     ['pump-1', 'default'],
+    ['Sensor-7', 'default'],
   ])('%s -> %s', (device, model) => {
     expect(modelForDevice(map, device)).toBe(model);
   });
@@ -27,6 +28,8 @@ describe('device model map', () => {
     ['unknown model', '{"devices":{"a":"nope"}}', /unknown model "nope"/],
     ['unknown default', '{"default":"nope"}', /"default" names unknown model/],
     ['devices not an object', '{"devices":[]}', /"devices" must be an object/],
+    ['devices null', '{"devices":null}', /"devices" must be an object/],
+    ['devices a string', '{"devices":"truck-*"}', /"devices" must be an object/],
   ])('%s fails with a ConfigurationError naming the source', (_name, json, message) => {
     expect(() => parseDeviceModelMap(json, known, 'DEVICE_MODELS')).toThrow(ConfigurationError);
     expect(() => parseDeviceModelMap(json, known, 'DEVICE_MODELS')).toThrow(message);

@@ -5,11 +5,11 @@ import { MemoryIdempotencyStore } from '../helpers/memoryStores';
 
 /** The one container call the check makes, answered as told; it honours the abort signal as the SDK does. */
 function container(answer: 'ok' | 'fails' | 'hangs'): ContainerClient {
-  const getProperties = ({ abortSignal }: { abortSignal: AbortSignal }) =>
+  const getProperties = ({ abortSignal }: { abortSignal?: AbortSignal }) =>
     new Promise((resolve, reject) => {
       if (answer === 'ok') resolve({});
       if (answer === 'fails') reject(Object.assign(new Error('AuthorizationFailure'), { statusCode: 403 }));
-      abortSignal.addEventListener('abort', () => reject(abortSignal.reason));
+      abortSignal?.addEventListener('abort', () => reject(abortSignal.reason));
     });
   return { getProperties } as unknown as ContainerClient;
 }

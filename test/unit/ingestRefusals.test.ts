@@ -1,7 +1,8 @@
 /**
  * IngestService (shared/ingest.ts) on in-memory ports, with device keys and limits on: what each
  * limit answers, that a refused request reaches no storage, and the two races in which a row read
- * back is gone (a 503, never a 200). ingestService.test.ts covers the storage path itself.
+ * back is gone (a 503, never a 200); and the clock it falls back on. ingestService.test.ts covers the
+ * storage path itself.
  */
 import { addDevice } from '../../shared/auth/deviceAdmin';
 import { DeviceAuthenticator } from '../../shared/auth/authenticateDevice';
@@ -28,6 +29,28 @@ interface Limits {
   authFailures?: [perMinute: number, burst: number];
 }
 
+/** A valid file from DEVICE as JSON, without a key unless given; the body arrives as one chunk. */
+function request({
+  body = oilPayload(DEVICE),
+  ...overrides
+}: Partial<Omit<IngestRequest, 'body'>> & { body?: string } = {}): IngestRequest {
+  return {
+    method: 'POST',
+    deviceId: DEVICE,
+    contentType: 'application/json',
+    contentLength: null,
+    contentEncoding: null,
+    authorization: null,
+    deviceKey: null,
+    idempotencyKey: null,
+    forwardedFor: null,
+    body: (async function* () {
+      yield Buffer.from(body);
+    })(),
+    ...overrides,
+  };
+}
+
 async function fixture(limits: Limits = {}) {
   const clock = new TestClock('2026-11-25T08:15:00Z');
   const millis = () => clock.now().getTime();
@@ -50,24 +73,16 @@ async function fixture(limits: Limits = {}) {
     now: clock.now,
   });
   /** The service's own answer to one request: an outcome, or the error it rejects with. */
-  const ingest = (overrides: Partial<IngestRequest> & { key?: string; body?: string } = {}) => {
-    const { key = token, body = oilPayload(overrides.deviceId ?? DEVICE), ...rest } = overrides;
-    const request: IngestRequest = {
-      method: 'POST',
-      deviceId: DEVICE,
-      contentType: 'application/json',
-      contentLength: null,
-      contentEncoding: null,
-      authorization: `Bearer ${key}`,
-      deviceKey: null,
-      idempotencyKey: `file-${calls.length}`,
-      forwardedFor: `${ADDRESS}:50123`,
-      body: (async function* () {
-        yield Buffer.from(body);
-      })(),
-      ...rest,
-    };
-    return service.ingest(request);
+  const ingest = (overrides: Partial<Omit<IngestRequest, 'body'>> & { key?: string; body?: string } = {}) => {
+    const { key = token, ...rest } = overrides;
+    return service.ingest(
+      request({
+        authorization: `Bearer ${key}`,
+        idempotencyKey: `file-${calls.length}`,
+        forwardedFor: `${ADDRESS}:50123`,
+        ...rest,
+      }),
+    );
   };
   /** The same answer as the gateway sees it: 200 and the outcome, or the error's HTTP answer. */
   const send = (overrides?: Parameters<typeof ingest>[0]) =>
@@ -198,5 +213,24 @@ describe('platformSeenAddress: a bracketed IPv6 hop', () => {
     ['[2001:db8::1]:', 'unknown'],
   ])('%j -> %j', (hop, address) => {
     expect(platformSeenAddress(`198.51.100.1, ${hop}`)).toBe(address);
+  });
+});
+
+describe('without an injected clock', () => {
+  test('the receive time is the system clock', async () => {
+    const { blobs, records } = memoryStores();
+    const service = new IngestService({
+      rawContainer: 'raw',
+      maxBodyBytes: 64 * 1024,
+      maxJsonDepth: 64,
+      validator,
+      deviceModels: deviceModelMapFor(validator.models),
+      blobs,
+      records,
+    });
+    const before = Date.now();
+    const outcome = await service.ingest(request());
+    expect(Date.parse(outcome.receivedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(outcome.receivedAt)).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -47,6 +47,7 @@ describe('checkJsonStructure: surrogate escapes', () => {
     ['an escaped backslash, then a lone surrogate', String.raw`["\\\ud800"]`],
     ['deep inside', String.raw`{"a":[1,{"b":["ok","\udc00"]}]}`],
     ['two low surrogates', String.raw`["\udc00\udc00"]`],
+    ['a high surrogate before another escape and hex digits', String.raw`["\ud800\ndc00"]`],
     ['a low surrogate before "x" and a u-escape-like text', String.raw`["\udc00xudc00"]`],
     ['a high surrogate before "x" and a u-escape-like text', String.raw`["\ud800xudc00"]`],
     ['a high surrogate before an escape just past the low range', String.raw`["\ud800\ue000"]`],
@@ -142,6 +143,7 @@ describe('checkJsonStructure: what else a document may be', () => {
   test.each([
     ['a string', '"abc"'],
     ['a string with escapes', String.raw`"a\"b\u00e9"`],
+    ['a string opening with an escaped quote', String.raw`"\"a"`],
     ['a number', '12'],
     ['an array of strings', '["a","b"]'],
   ])('%s at the top level', (_name, text) => {

@@ -3,6 +3,7 @@ import {
   parseReadingHours,
   storedSummary,
   summarizeReadings,
+  summaryEntityFields,
   summaryMetadata,
 } from '../../shared/readingSummary';
 import { valuesAt } from '../../shared/validation/modelProfile';
@@ -138,7 +139,7 @@ describe('summaries: edges', () => {
       new Date(),
     );
     expect(stored).not.toHaveProperty('clockOffsetSeconds');
-    expect(summaryMetadata(stored)).toEqual({
+    expect(summaryMetadata(stored)).toStrictEqual({
       readings: '1',
       firstreadingat: '2026-11-25T08:10:00.000Z',
       lastreadingat: '2026-11-25T08:10:00.000Z',
@@ -150,10 +151,29 @@ describe('summaries: edges', () => {
       summarizeReadings(oil, { sentAt: '2026-11-25T08:15:00Z', readings: [] }),
       new Date('2026-11-25T08:15:00Z'),
     );
-    expect(summaryMetadata(stored)).toEqual({
+    // Strictly: a metadata key without a value would still be sent.
+    expect(summaryMetadata(stored)).toStrictEqual({
       readings: '0',
       sentat: '2026-11-25T08:15:00Z',
       clockoffsetseconds: '0',
+    });
+  });
+
+  test('readingHours of nothing is no pairs', () => {
+    expect([parseReadingHours(undefined), parseReadingHours('')]).toEqual([[], []]);
+  });
+
+  test('summaryEntityFields (coverage --rebuild) gives what an entry written today carries', () => {
+    const payload = { sentAt: '2026-11-25T08:15:02Z', readings: [at('2026-11-25T08:10:00Z')] };
+    const receivedAt = new Date('2026-11-25T08:15:00Z');
+    expect(summaryEntityFields(oil, payload, receivedAt)).toEqual({
+      summaryVersion: 1,
+      readings: 1,
+      firstReadingAt: '2026-11-25T08:10:00.000Z',
+      lastReadingAt: '2026-11-25T08:10:00.000Z',
+      readingHours: '2026112508:1',
+      sentAt: '2026-11-25T08:15:02Z',
+      clockOffsetSeconds: 2,
     });
   });
 

@@ -80,6 +80,15 @@ describe('addDevice', () => {
     await expect(addDevice(registry, 'truck-042', undefined, clock.now)).rejects.toThrow('already exists');
     expect((await registry.get('truck-042'))?.keys).toEqual([keyOf(first)]);
   });
+
+  test('without a clock the key is dated by the system clock', async () => {
+    const registry = new MemoryDeviceRegistry();
+    const before = Date.now();
+    await addDevice(registry, 'truck-042');
+    const createdAt = Date.parse((await registry.get('truck-042'))!.createdAt);
+    expect(createdAt).toBeGreaterThanOrEqual(before);
+    expect(createdAt).toBeLessThanOrEqual(Date.now());
+  });
 });
 
 describe('addKey', () => {

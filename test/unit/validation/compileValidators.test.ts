@@ -35,6 +35,12 @@ describe('createAjv', () => {
     ]).toEqual([true, true, false, false]);
   });
 
+  test('the x-telemetry annotation must be an object', () => {
+    expect(() => createAjv(false).compile({ type: 'object', 'x-telemetry': '/readings' })).toThrow(
+      /x-telemetry/,
+    );
+  });
+
   test('is strict: an unknown keyword does not compile', () => {
     expect(() => createAjv(false).compile({ type: 'object', requird: ['a'] })).toThrow(/strict mode/);
   });

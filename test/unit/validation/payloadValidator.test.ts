@@ -78,6 +78,12 @@ describe('PayloadValidator', () => {
     ]);
   });
 
+  test('a validator that fails without saying why gives no details', () => {
+    const silent: ValidateFn = () => false;
+    silent.errors = null;
+    expect(rejection(new PayloadValidator({ m: silent }, {}), 100).details).toEqual([]);
+  });
+
   test('without an explaining validator the first one explains', () => {
     const err = rejection(new PayloadValidator({ m: failingWith(2) }, {}), 100);
     expect(err.details).toHaveLength(2);
