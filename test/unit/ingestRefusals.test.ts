@@ -7,7 +7,12 @@
 import { addDevice } from '../../shared/auth/deviceAdmin';
 import { DeviceAuthenticator } from '../../shared/auth/authenticateDevice';
 import { StorageUnavailableError } from '../../shared/errors';
-import { type IngestRequest, IngestService, platformSeenAddress } from '../../shared/ingest';
+import {
+  type IngestDependencies,
+  type IngestRequest,
+  IngestService,
+  platformSeenAddress,
+} from '../../shared/ingest';
 import { TokenBucketLimiter } from '../../shared/rateLimiter';
 import { errorToHttp } from '../../shared/toHttpResponse';
 import { deviceModelMapFor } from '../../shared/validation/deviceModels';
@@ -51,6 +56,18 @@ function request({
   };
 }
 
+/** The service over the given ports, with the same limits on size and depth every case uses. */
+function serviceOver(deps: Pick<IngestDependencies, 'blobs' | 'records'> & Partial<IngestDependencies>) {
+  return new IngestService({
+    rawContainer: 'raw',
+    maxBodyBytes: 64 * 1024,
+    maxJsonDepth: 64,
+    validator,
+    deviceModels: deviceModelMapFor(validator.models),
+    ...deps,
+  });
+}
+
 async function fixture(limits: Limits = {}) {
   const clock = new TestClock('2026-11-25T08:15:00Z');
   const millis = () => clock.now().getTime();
@@ -59,12 +76,7 @@ async function fixture(limits: Limits = {}) {
   const token = await addDevice(registry, DEVICE, 'oil-condition-v1', clock.now);
   calls.splice(0);
   const limiter = (limit?: [number, number]) => limit && new TokenBucketLimiter(limit[0], limit[1], millis);
-  const service = new IngestService({
-    rawContainer: 'raw',
-    maxBodyBytes: 64 * 1024,
-    maxJsonDepth: 64,
-    validator,
-    deviceModels: deviceModelMapFor(validator.models),
+  const service = serviceOver({
     blobs,
     records,
     authenticator: new DeviceAuthenticator(registry, undefined, clock.now),
@@ -219,15 +231,7 @@ describe('platformSeenAddress: a bracketed IPv6 hop', () => {
 describe('without an injected clock', () => {
   test('the receive time is the system clock', async () => {
     const { blobs, records } = memoryStores();
-    const service = new IngestService({
-      rawContainer: 'raw',
-      maxBodyBytes: 64 * 1024,
-      maxJsonDepth: 64,
-      validator,
-      deviceModels: deviceModelMapFor(validator.models),
-      blobs,
-      records,
-    });
+    const service = serviceOver({ blobs, records });
     const before = Date.now();
     const outcome = await service.ingest(request());
     expect(Date.parse(outcome.receivedAt)).toBeGreaterThanOrEqual(before);
