@@ -18,6 +18,9 @@ export default {
   // with one survivor fewer.
   // Two test runner processes: the machines we run on have two cores.
   concurrency: 2,
+  // A mutant's tests get 10 s beyond their normal time before it counts as "timed out" (detected):
+  // the 5 s default let a busy shared machine turn slow runs into timeouts.
+  timeoutMS: 10_000,
   // Reruns test only the mutants and tests that changed since the last run (the file is git-ignored).
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',

@@ -334,7 +334,8 @@ describe('INGEST_AUTH=off: what counts as the local emulator', () => {
 
   test.each([
     ['the emulator named twice', 'UseDevelopmentStorage=true;UseDevelopmentStorage=true'],
-    ['a part without "="', `AccountName;${endpoints('http://127.0.0.1:10000/a')}`],
+    ['a part without "=" (a colon typed for it)', `AccountName:;${endpoints('http://127.0.0.1:10000/a')}`],
+    ['one part that is not the emulator', 'BlobEndpoint=http://127.0.0.1:10000/a'],
     ['ftp on loopback', endpoints('ftp://127.0.0.1:10000/a')],
     ['an endpoint that is not a URL', endpoints('127.0.0.1:10000')],
     ['an empty endpoint', endpoints('')],

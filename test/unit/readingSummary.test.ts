@@ -117,7 +117,8 @@ describe('summaries: edges', () => {
       readings: 0,
       sentAt: undefined,
     });
-    expect(summarizeReadings(oil, { sentAt: 1764057600, readings: [] })).toEqual({
+    // A number is no time, even one Date.parse would read as a year.
+    expect(summarizeReadings(oil, { sentAt: 2026, readings: [] })).toEqual({
       readings: 0,
       sentAt: undefined,
     });

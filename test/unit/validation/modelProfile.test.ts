@@ -29,6 +29,7 @@ describe('valueAt (RFC 6901)', () => {
     list: [10, 20],
     nothing: null,
     zero: 0,
+    text: 'abc',
   };
 
   test.each([
@@ -48,6 +49,9 @@ describe('valueAt (RFC 6901)', () => {
     ['/list/5', undefined],
     ['/toString', undefined],
     ['/a/constructor', undefined],
+    ['/a/b/0', undefined],
+    ['/text/0', undefined],
+    ['/text/length', undefined],
   ])('%j -> %j', (pointer, expected) => {
     expect(valueAt(doc, pointer)).toEqual(expected);
   });
@@ -63,6 +67,7 @@ describe('valuesAt (`*` is every element, or the value itself)', () => {
     ['nested batches', { days: [{ r: [{ t: 1 }, { t: 2 }] }, { r: { t: 3 } }] }, '/days/*/r/*/t', [1, 2, 3]],
     ['escaped keys', { 'a/b': [{ 'm~n': 7 }] }, '/a~1b/*/m~0n', [7]],
     ['an inherited property', { readings: [{}] }, '/readings/*/constructor', []],
+    ['a string where an object should be', { readings: ['ab'] }, '/readings/*/0', []],
     ['the empty pointer', { a: 1 }, '', [{ a: 1 }]],
   ])('%s: %j at %j', (_case, doc, pointer, expected) => {
     expect(valuesAt(doc, pointer)).toEqual(expected);
