@@ -51,6 +51,33 @@ export interface DeviceRegistry {
   lookupCost?(deviceId: string): LookupCost;
 }
 
+/**
+ * The registry as the operator tools change it (`npm run device`, `npm start`'s demo device), through
+ * deviceAdmin.ts. The real adapter is shared/storage/tableDeviceRegistry.ts.
+ */
+export interface DeviceRegistryAdmin extends DeviceRegistry {
+  /** Creates the device with its first key; refuses an id that exists. */
+  create(device: { deviceId: string; model: string; createdAt: string }, key: DeviceKeyRecord): Promise<void>;
+  addKey(deviceId: string, key: DeviceKeyRecord): Promise<void>;
+  expireKey(deviceId: string, keyId: string, expiresAt: string): Promise<void>;
+  removeKey(deviceId: string, keyId: string): Promise<void>;
+  /** Refuses a device that does not exist. */
+  setDisabled(deviceId: string, disabled: boolean): Promise<void>;
+  /** Removes the device and its keys; refuses a device that does not exist. */
+  remove(deviceId: string): Promise<void>;
+  /** Every device, by id. */
+  list(): Promise<DeviceRecord[]>;
+  /** Every device row without its keys: what the silence rule reads of the whole fleet. */
+  listDevices(): Promise<DeviceRecord[]>;
+  /** `device set --expect-every`; refuses a device that does not exist. */
+  setExpectEvery(deviceId: string, seconds: number): Promise<void>;
+  /**
+   * The sweep's record of a device's newest confirmed file: keeps the later time, never moves it
+   * backwards. An unregistered device has no row to keep it on.
+   */
+  recordLastFile(deviceId: string, receivedAt: string): Promise<'recorded' | 'unchanged' | 'unregistered'>;
+}
+
 export function isKeyActive(key: DeviceKeyRecord, now: Date): boolean {
   return key.expiresAt === undefined || Date.parse(key.expiresAt) > now.getTime();
 }
