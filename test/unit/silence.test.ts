@@ -103,9 +103,25 @@ describe('clockEvidence: what one file proves about its clock', () => {
       { sentAt: '2026-11-26T08:15:01Z' },
       { clockOffsetSeconds: 86401, delaySeconds: -86401, clock: 'reset' },
     ],
+    [
+      'a reading at 2000-01-01T00:00Z exactly: the floor itself is no reset',
+      { firstReadingAt: '2000-01-01T00:00:00Z', lastReadingAt: '2026-11-25T08:15:00Z' },
+      { delaySeconds: 0 },
+    ],
+    [
+      'a day ahead exactly: ahead, not yet a reset',
+      { lastReadingAt: '2026-11-26T08:15:00Z' },
+      { delaySeconds: -86400, clock: 'ahead' },
+    ],
     ['no times at all', {}, {}],
   ])('%s', (_name, summary, evidence) => {
     expect(clockEvidence({ readings: 1, ...summary }, received)).toEqual(evidence);
+  });
+  test('under half a second either way is 0 seconds, never -0', () => {
+    const evidence = clockEvidence({ readings: 1, sentAt: '2026-11-25T08:14:59.600Z' }, received);
+    expect(Object.is(evidence.clockOffsetSeconds, 0)).toBe(true);
+    const late = clockEvidence({ readings: 1, sentAt: '2026-11-25T08:15:00.400Z' }, received);
+    expect(Object.is(late.delaySeconds, 0)).toBe(true);
   });
   test('no summary (a model without reading times)', () => {
     expect(clockEvidence(undefined, received)).toEqual({});

@@ -3,6 +3,7 @@
  * it, judged on the rows read before the run merged with the newest files the run just confirmed.
  * The in-memory ledger, blobs and registry, on a test clock.
  */
+import { runSweep } from '../../shared/sweep/sweep';
 import { sweepFleet } from '../../shared/sweep/sweepOver';
 import { fileWith, LEDGER_FIXTURE, ledgerFixture } from '../helpers/ledgerFixture';
 import { MemoryDeviceRegistry } from '../helpers/memoryStores';
@@ -91,5 +92,39 @@ describe('sweepFleet: the devices silent after the run', () => {
     fx.clock.advance(10 * HOUR);
     expect((await run()).silent).toEqual([]);
     expect((await registry.get('truck-007'))?.lastFileAt).toBeUndefined();
+  });
+});
+
+describe('sweepFleet and runSweep: the clock and the record of newest files are optional', () => {
+  test('without a clock the run is judged by the system clock', async () => {
+    const fx = ledgerFixture();
+    const registry = new MemoryDeviceRegistry();
+    await registry.create(
+      { deviceId: 'truck-007', model: '', createdAt: T0 },
+      { keyId: 'k', hash: 'k', createdAt: T0 },
+    );
+    const threeHoursAgo = new Date(Date.now() - 3 * HOUR).toISOString();
+    await registry.recordLastFile('truck-007', threeHoursAgo);
+    const result = await sweepFleet(
+      { ...fx, registry, deviceFolders: async () => [] },
+      { orphanAfterMs: ORPHAN_AFTER },
+    );
+    expect(result.silent.map((d) => [d.deviceId, d.lastFileAt])).toEqual([['truck-007', threeHoursAgo]]);
+    expect(Date.parse(result.startedAt)).toBeGreaterThanOrEqual(Date.parse(threeHoursAgo) + 3 * HOUR);
+  });
+
+  test('a sweep without a record of newest files confirms all the same', async () => {
+    const fx = ledgerFixture();
+    await fx.send(fileWith('2026-11-25T08:14:00Z', 1));
+    const result = await runSweep({
+      ledger: fx.ledger,
+      blobs: fx.blobs,
+      confirmations: fx.confirmations,
+      devices: async () => [DEVICE],
+      orphanAfterMs: ORPHAN_AFTER,
+      now: fx.clock.now,
+    });
+    expect(result).toMatchObject({ confirmed: 1, devices: [{ deviceId: DEVICE, lastFileAt: T0 }] });
+    expect(fx.confirmations.names()).toHaveLength(1);
   });
 });
