@@ -31,7 +31,6 @@ import {
 import type { IdempotencyStore, RawBlobStore } from './storage/types';
 import { clockEvidence } from './telemetry/clockEvidence';
 import type { IngestTrace } from './requestLog';
-export type { IngestTrace } from './requestLog';
 import { type DeviceModelMap, modelForDevice } from './validation/deviceModels';
 import { checkPayloadDevice } from './validation/modelProfile';
 import type { PayloadValidator } from './validation/payloadValidator';
