@@ -101,6 +101,27 @@ describe('createRuntime', () => {
     for (let i = 0; i < 3; i++) expect(await send(target)).toBe('401 missing_credentials');
   });
 
+  test('sweep runs over storage: unreachable, it fails as StorageUnavailableError', async () => {
+    const { runtime: target } = runtime({});
+    await expect(target.sweep()).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  test('BODY_IDLE_TIMEOUT_SECONDS reaches the body reader: a body that stalls is a 408', async () => {
+    jest.useFakeTimers();
+    try {
+      const { runtime: target } = runtime({ INGEST_AUTH: 'off', BODY_IDLE_TIMEOUT_SECONDS: '1' });
+      const stalled = (async function* () {
+        yield Buffer.from('{"deviceId":');
+        await new Promise(() => undefined);
+      })();
+      const answer = send(target, { contentType: 'application/json', body: stalled });
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(await answer).toBe('408 body_timeout');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('checkHealth asks storage, within STORAGE_TIMEOUT_MS', async () => {
     const { runtime: target } = runtime({});
     await expect(target.checkHealth()).rejects.toBeInstanceOf(StorageUnavailableError);
