@@ -1,7 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { describeError } from '../shared/errors';
-import type { IngestTrace } from '../shared/ingest';
-import { formatRequestLog } from '../shared/requestLog';
+import { formatRequestLog, type IngestTrace } from '../shared/requestLog';
 import { getRuntime, type Runtime } from '../shared/runtime';
 import { errorToHttp, outcomeToHttp } from '../shared/toHttpResponse';
 
@@ -42,17 +41,19 @@ export const createIngestHandler =
       outcome = (answer.jsonBody as { error: string }).error;
       if (answer.status >= 500) error = describeError(err);
     }
+    const { deviceId, ...facts } = trace;
     const line = formatRequestLog({
       event: 'ingest',
-      device: trace.deviceId,
-      key: trace.key,
+      device: deviceId,
       outcome,
       status: answer.status,
-      bytes: trace.bytes,
+      ...facts,
       ms: performance.now() - started,
       error,
     });
+    // Our faults are errors, the device's refusals warnings: both stand out in the traces' severityLevel.
     if (answer.status >= 500) context.error(line);
+    else if (answer.status >= 400) context.warn(line);
     else context.log(line);
     return answer;
   };

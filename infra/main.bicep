@@ -192,6 +192,51 @@ param logRetentionDays int = 30
 @description('Export the subscription\'s Activity Log to this environment\'s Log Analytics workspace (a subscription-scope diagnostic setting; at most five per subscription).')
 param exportActivityLog bool = true
 
+// --- Alerts (core/alerts.bicep; docs/OPERATIONS.md is the runbook) ------------------------------
+
+@description('E-mail addresses that receive every alert.')
+param alertEmails string[] = []
+
+@description('Webhooks that receive every alert (common alert schema). Kept in the deployment history in clear: no URL carrying a token.')
+param alertWebhookUrls string[] = []
+
+@description('Alerts created switched off: deviceSilence, serverErrors, fleetSilence, failedKeys, clock, orphans, sweepStalled, storageAvailability, storageLatency.')
+param disabledAlerts (
+  | 'deviceSilence'
+  | 'serverErrors'
+  | 'fleetSilence'
+  | 'failedKeys'
+  | 'clock'
+  | 'orphans'
+  | 'sweepStalled'
+  | 'storageAvailability'
+  | 'storageLatency')[] = []
+
+@description('Percentage of ingest requests answered 5xx in 5 minutes above which serverErrors fires.')
+@minValue(1)
+@maxValue(100)
+param alertServerErrorPercent int = 5
+
+@description('How long without any accepted file before fleetSilence fires.')
+@allowed([
+  'PT15M'
+  'PT30M'
+  'PT45M'
+  'PT1H'
+  'PT2H'
+  'PT3H'
+  'PT6H'
+])
+param alertFleetSilenceWindow string = 'PT30M'
+
+@description('Refused keys in 5 minutes from one address (failedKeys).')
+@minValue(1)
+param alertFailedKeysPerAddress int = 30
+
+@description('Refused keys in 5 minutes from all addresses together (failedKeys).')
+@minValue(1)
+param alertFailedKeysTotal int = 100
+
 // --- Guards: combinations Azure refuses, refused here first with a message ------------------------
 
 // Regions that offer ZRS and GZRS for standard general-purpose v2 accounts
@@ -455,6 +500,39 @@ module diagnostics 'core/diagnostics.bicep' = {
     dataStorageAccountName: dataStorage.outputs.name
     functionAppName: api.outputs.name
     workspaceId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module alerts 'core/alerts.bicep' = {
+  scope: rg
+  dependsOn: [
+    monitoring
+    dataStorage
+  ]
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.Insights/components', applicationInsightsName)
+    dataStorageAccountId: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.Storage/storageAccounts', dataStorageAccountName)
+    alertEmails: alertEmails
+    alertWebhookUrls: alertWebhookUrls
+    disabledAlerts: disabledAlerts
+    serverErrorPercent: alertServerErrorPercent
+    fleetSilenceWindow: alertFleetSilenceWindow
+    failedKeysPerAddress: alertFailedKeysPerAddress
+    failedKeysTotal: alertFailedKeysTotal
+  }
+}
+
+module workbook 'core/workbook.bicep' = {
+  scope: rg
+  dependsOn: [
+    monitoring
+  ]
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: resourceId(subscription().subscriptionId, rg.name, 'Microsoft.Insights/components', applicationInsightsName)
   }
 }
 

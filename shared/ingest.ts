@@ -29,6 +29,8 @@ import {
   readBodyCapped,
 } from './requestBody';
 import type { IdempotencyStore, RawBlobStore } from './storage/types';
+import { clockEvidence } from './telemetry/clockEvidence';
+import type { IngestTrace } from './requestLog';
 import { type DeviceModelMap, modelForDevice } from './validation/deviceModels';
 import { checkPayloadDevice } from './validation/modelProfile';
 import type { PayloadValidator } from './validation/payloadValidator';
@@ -78,13 +80,6 @@ interface Admitted {
   receipt: Receipt;
   /** From the payload already parsed for validation: no second pass, no extra round trip. */
   readings: ReturnType<typeof summarizeReadings>;
-}
-
-/** Filled in as the request progresses, so the one log line can say how far it got. */
-export interface IngestTrace {
-  deviceId?: string;
-  key?: string;
-  bytes?: number;
 }
 
 export interface IngestDependencies {
@@ -157,11 +152,12 @@ export class IngestService {
     }
     refuseKeyInQuery(request.query, this.deps.deviceKeyHeader ?? 'x-device-key');
     const clientIp = platformSeenAddress(request.forwardedFor);
+    trace.client = addressGroup(clientIp);
     // The key is checked before a byte of the body is read.
     const device = await this.deps.authenticator?.authenticate(
       deviceId,
       credentialFrom(deviceId, request),
-      addressGroup(clientIp),
+      trace.client,
     );
     this.takeRateToken(deviceId);
     const { body, encoding } = await this.receiveBody(request);
@@ -173,6 +169,11 @@ export class IngestService {
     const profile = this.deps.validator.profile(schemaId);
     checkPayloadDevice(profile, payload, deviceId);
     const readings = summarizeReadings(profile, payload);
+    Object.assign(
+      trace,
+      { model: schemaId, readings: readings?.readings },
+      clockEvidence(readings, this.now()),
+    );
 
     const sha256 = body.digest('sha256').toString('hex');
     const key = idempotencyKeyFor(request.idempotencyKey, sha256);

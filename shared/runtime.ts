@@ -13,8 +13,7 @@ import { createStorageClients, type StorageClients } from './storage/clients';
 import { TableIdempotencyStore } from './storage/tableIdempotencyStore';
 import { deviceModelMapFor } from './validation/deviceModels';
 import { loadGeneratedValidator } from './validation/generatedValidators';
-import { sweepOver } from './sweep/sweepOver';
-import type { SweepResult } from './sweep/types';
+import { sweepOver, type SweepRun } from './sweep/sweepOver';
 
 /** Everything a request needs, built once per process: config, SDK clients, validators. */
 export interface Runtime {
@@ -23,7 +22,7 @@ export interface Runtime {
   ingest: IngestService;
   checkHealth(): Promise<void>;
   /** One sweep run over this runtime's storage (shared/sweep/), on its clock. */
-  sweep(): Promise<SweepResult>;
+  sweep(): Promise<SweepRun>;
 }
 
 export interface RuntimeOptions {

@@ -13,6 +13,7 @@ import { deviceCommand } from './device';
 import { EXIT, UsageError } from './exitCodes';
 import { vendorCommand } from './handoff/command';
 import { restoreTablesCommand } from './restoreTablesCommand';
+import { silentCommand } from './silent';
 import { sweepCommand } from './sweep';
 
 export function opsProgram(): Command {
@@ -23,6 +24,7 @@ export function opsProgram(): Command {
     .addCommand(coverageCommand())
     .addCommand(vendorCommand())
     .addCommand(sweepCommand())
+    .addCommand(silentCommand())
     .addCommand(restoreTablesCommand())
     .addHelpText(
       'after',

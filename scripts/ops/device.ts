@@ -10,8 +10,10 @@ import {
   existing,
   knownModels,
   rotateKey,
+  setExpectEvery,
 } from '../../shared/auth/deviceAdmin';
 import { isKeyActive } from '../../shared/auth/deviceRecord';
+import { DEFAULT_EXPECT_EVERY_SECONDS, MIN_EXPECT_EVERY_SECONDS } from '../../shared/silence';
 import { TableDeviceRegistry } from '../../shared/storage/tableDeviceRegistry';
 import { deviceModelMapFor, modelForDevice } from '../../shared/validation/deviceModels';
 import { accountOption, deviceIdArg, durationArg } from './args';
@@ -64,6 +66,7 @@ export function deviceCommand(): Command {
     listCommand(),
     showCommand(),
     rotateCommand(),
+    setCommand(),
     switchCommand('disable', true),
     switchCommand('enable', false),
     removeCommand(),
@@ -126,6 +129,9 @@ function showCommand(): Command {
       console.log(
         `${d.deviceId}: model=${d.model ?? '(device map)'}, ${d.disabled ? 'DISABLED' : 'enabled'}, created ${d.createdAt}`,
       );
+      console.log(
+        `  expected every ${d.expectEverySeconds ?? DEFAULT_EXPECT_EVERY_SECONDS} s${d.expectEverySeconds === undefined ? ' (default)' : ''}, last file ${d.lastFileAt ?? 'none confirmed yet'}`,
+      );
       const now = new Date();
       for (const k of d.keys) {
         const state = !k.expiresAt ? 'active' : isKeyActive(k, now) ? `expires ${k.expiresAt}` : 'expired';
@@ -152,6 +158,33 @@ function rotateCommand(): Command {
         `New key for ${deviceId}. Old keys (${expiring.map((k) => k.keyId).join(', ') || 'none'}) stop at ${new Date(Date.now() + options.grace).toISOString()}.`,
       );
       printKey(token, deviceKeyHeader);
+    });
+}
+
+/** At least a minute, in whole seconds (the table keeps seconds). */
+function expectEveryArg(raw: string): number {
+  const ms = durationArg(raw);
+  if (ms < MIN_EXPECT_EVERY_SECONDS * 1000)
+    throw new InvalidArgumentError(`--expect-every must be at least 1m (got "${raw}").`);
+  return Math.round(ms / 1000);
+}
+
+function setCommand(): Command {
+  return new Command('set')
+    .description('change a device setting: how often it is expected to send (its silence threshold)')
+    .argument('<deviceId>', 'the device', deviceIdArg)
+    .requiredOption(
+      '--expect-every <duration>',
+      `it sends at least this often; silent after that (1m, 30m, 2h, 1d; default ${DEFAULT_EXPECT_EVERY_SECONDS / 3600}h)`,
+      expectEveryArg,
+    )
+    .action(async (deviceId: string, options: { expectEvery: number }, command: Command) => {
+      const { registry } = await openRegistry(command);
+      await setExpectEvery(registry, deviceId, options.expectEvery);
+      console.log(
+        `${deviceId} is expected to send at least every ${options.expectEvery} s; ` +
+          'the silence alert and `telemetry-ops silent` use it from the next sweep.',
+      );
     });
 }
 

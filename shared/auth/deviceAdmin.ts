@@ -9,6 +9,7 @@ import {
   type DeviceRegistryAdmin,
   isKeyActive,
 } from './deviceRecord';
+import { MIN_EXPECT_EVERY_SECONDS } from '../silence';
 import { readModelSchemas } from '../validation/modelSchemas';
 
 /** The model is not one this build can validate: assigning it would make every upload fail. */
@@ -107,4 +108,15 @@ export async function existing(registry: DeviceRegistryAdmin, deviceId: string):
   const device = await registry.get(deviceId);
   if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
   return device;
+}
+
+/** `device set --expect-every`: how often the device sends; silence is judged against it. */
+export async function setExpectEvery(
+  registry: DeviceRegistryAdmin,
+  deviceId: string,
+  seconds: number,
+): Promise<void> {
+  if (!Number.isInteger(seconds) || seconds < MIN_EXPECT_EVERY_SECONDS)
+    throw new Error(`The expected interval must be whole seconds, at least ${MIN_EXPECT_EVERY_SECONDS}.`);
+  await registry.setExpectEvery(deviceId, seconds);
 }

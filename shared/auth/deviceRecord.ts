@@ -18,6 +18,13 @@ export interface DeviceRecord {
   disabled: boolean;
   createdAt: string;
   keys: DeviceKeyRecord[];
+  /**
+   * How often the device sends a file (`device set --expect-every`): nothing for longer makes it
+   * silent (shared/silence.ts). Absent: the default, 2 h.
+   */
+  expectEverySeconds?: number;
+  /** The receive time of its newest confirmed file, kept by the sweep; never moves backwards. */
+  lastFileAt?: string;
 }
 
 /** What looking a device id up costs: answered from memory, or a read of the devices table. */
@@ -60,6 +67,15 @@ export interface DeviceRegistryAdmin extends DeviceRegistry {
   remove(deviceId: string): Promise<void>;
   /** Every device, by id. */
   list(): Promise<DeviceRecord[]>;
+  /** Every device row without its keys: what the silence rule reads of the whole fleet. */
+  listDevices(): Promise<DeviceRecord[]>;
+  /** `device set --expect-every`; refuses a device that does not exist. */
+  setExpectEvery(deviceId: string, seconds: number): Promise<void>;
+  /**
+   * The sweep's record of a device's newest confirmed file: keeps the later time, never moves it
+   * backwards. An unregistered device has no row to keep it on.
+   */
+  recordLastFile(deviceId: string, receivedAt: string): Promise<'recorded' | 'unchanged' | 'unregistered'>;
 }
 
 export function isKeyActive(key: DeviceKeyRecord, now: Date): boolean {

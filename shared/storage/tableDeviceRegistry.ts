@@ -10,6 +10,8 @@ import { restErrorOf, storageCall } from './storageCall';
  */
 const DEVICE_ROW = 'device';
 const KEY_ROW_PREFIX = 'key~';
+/** Conditional writes of a device row lost to another writer before giving up (they are rare). */
+const LAST_FILE_ROUNDS = 5;
 
 interface Row {
   partitionKey: string;
@@ -90,8 +92,68 @@ export class TableDeviceRegistry implements DeviceRegistryAdmin {
   }
 
   async setDisabled(deviceId: string, disabled: boolean): Promise<void> {
+    await this.updateDeviceRow(deviceId, { disabled });
+  }
+
+  /** `device set --expect-every`: how often the device is expected to send a file. */
+  async setExpectEvery(deviceId: string, seconds: number): Promise<void> {
+    await this.updateDeviceRow(deviceId, { expectEverySeconds: seconds });
+  }
+
+  /**
+   * The sweep's record of a device's newest confirmed file. A monotonic merge: read the row, keep
+   * the later time, write only if it moved, conditionally on the row's ETag; a write that lost to
+   * another (two sweeps, `device set`) reads again. An unregistered device has no row to keep it.
+   */
+  recordLastFile(deviceId: string, receivedAt: string): Promise<'recorded' | 'unchanged' | 'unregistered'> {
+    return storageCall('devices.lastFile', this.timeoutMs, async (abortSignal) => {
+      for (let round = 0; round < LAST_FILE_ROUNDS; round++) {
+        const row = await this.deviceRow(deviceId, abortSignal);
+        if (!row) return 'unregistered';
+        if (typeof row.lastFileAt === 'string' && row.lastFileAt >= receivedAt) return 'unchanged';
+        try {
+          await this.table.updateEntity(
+            { partitionKey: deviceId, rowKey: DEVICE_ROW, lastFileAt: receivedAt },
+            'Merge',
+            { etag: row.etag, abortSignal },
+          );
+          return 'recorded';
+        } catch (err) {
+          if (restErrorOf(err).statusCode !== 412) throw err;
+        }
+      }
+      throw new Error(`the device row of "${deviceId}" kept changing`);
+    });
+  }
+
+  /**
+   * Every device row, without its keys: what the silence rule needs of the whole fleet, in one
+   * listing. Unfiltered (a RowKey filter across partitions is a scan all the same), rows kept here.
+   */
+  listDevices(): Promise<DeviceRecord[]> {
+    return storageCall('devices.listRows', this.timeoutMs, async (abortSignal) => {
+      const records: DeviceRecord[] = [];
+      for await (const row of this.table.listEntities<Row>({ abortSignal }))
+        if (row.rowKey === DEVICE_ROW) records.push(toRecord(row.partitionKey, [row])!);
+      return records;
+    });
+  }
+
+  private async deviceRow(
+    deviceId: string,
+    abortSignal: AbortSignal,
+  ): Promise<(Row & { etag: string }) | undefined> {
     try {
-      await this.table.updateEntity({ partitionKey: deviceId, rowKey: DEVICE_ROW, disabled }, 'Merge', {
+      return await this.table.getEntity<Row & { etag: string }>(deviceId, DEVICE_ROW, { abortSignal });
+    } catch (err) {
+      if (restErrorOf(err).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async updateDeviceRow(deviceId: string, fields: Record<string, unknown>): Promise<void> {
+    try {
+      await this.table.updateEntity({ partitionKey: deviceId, rowKey: DEVICE_ROW, ...fields }, 'Merge', {
         etag: '*',
       });
     } catch (err) {
@@ -127,6 +189,10 @@ function toRecord(deviceId: string, rows: Row[]): DeviceRecord | undefined {
     model: typeof device.model === 'string' && device.model ? device.model : undefined,
     disabled: device.disabled === true,
     createdAt: String(device.createdAt ?? ''),
+    ...(typeof device.expectEverySeconds === 'number'
+      ? { expectEverySeconds: device.expectEverySeconds }
+      : {}),
+    ...(typeof device.lastFileAt === 'string' ? { lastFileAt: device.lastFileAt } : {}),
     keys: rows
       .filter((row) => row.rowKey.startsWith(KEY_ROW_PREFIX))
       .map((row) => ({

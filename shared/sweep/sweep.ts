@@ -76,13 +76,24 @@ async function settleDevice(
   return result;
 }
 
-/** The stored files among `verdicts` go into the confirmation record (before they are settled). */
+/**
+ * The stored files among `verdicts` go into the confirmation record, and each device's newest one
+ * onto its registry row (before they are settled).
+ */
 async function record(deps: SweepDependencies, verdicts: Verdict[], at: Date): Promise<void> {
   const stored = verdicts.filter((v): v is Judged & Verdict => v.kind === 'stored');
-  if (stored.length > 0)
-    await deps.confirmations.record(
-      stored.map((v) => confirmationOf(v, at)),
-      at,
+  if (stored.length === 0) return;
+  await deps.confirmations.record(
+    stored.map((v) => confirmationOf(v, at)),
+    at,
+  );
+  const newest = new Map<string, string>();
+  for (const { claim } of stored)
+    newest.set(claim.deviceId, latest(newest.get(claim.deviceId), claim.receivedAt)!);
+  const { lastFiles } = deps;
+  if (lastFiles)
+    await mapConcurrently([...newest], deps.concurrency ?? 8, ([deviceId, receivedAt]) =>
+      lastFiles.record(deviceId, receivedAt),
     );
 }
 

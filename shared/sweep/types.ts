@@ -22,10 +22,21 @@ export interface ConfirmationLog {
   record(confirmations: Confirmation[], at: Date): Promise<void>;
 }
 
+/**
+ * Each device's newest confirmed file, kept where the whole fleet can be read in one query (the
+ * devices table): what device silence is judged on. Written with the confirmation record, before
+ * the files are settled, so a crash repeats a write (it never moves a time backwards) but never
+ * skips one.
+ */
+export interface LastFileLog {
+  record(deviceId: string, receivedAt: string): Promise<unknown>;
+}
+
 export interface SweepDependencies {
   ledger: LedgerStore;
   blobs: Pick<RawBlobStore, 'find'>;
   confirmations: ConfirmationLog;
+  lastFiles?: LastFileLog;
   /** Every device whose partition may hold claims (the registry, and any device with files). */
   devices(): Promise<string[]>;
   /** A claim without its blob this long after its last write is an orphan. */

@@ -74,16 +74,25 @@ export function ledgerFixture(devices = [DEVICE]) {
     };
     return service.ingest(request);
   };
+  // The registry rows' newest file per device, merged as the table adapter merges (never backwards).
+  const lastFiles = new Map<string, string>();
+  const lastFileLog = {
+    record: async (deviceId: string, receivedAt: string) => {
+      calls.push('lastFiles.record');
+      if (!((lastFiles.get(deviceId) ?? '') >= receivedAt)) lastFiles.set(deviceId, receivedAt);
+    },
+  };
   const sweep = () =>
     runSweep({
       ledger,
       blobs,
       confirmations,
+      lastFiles: lastFileLog,
       devices: async () => devices,
       orphanAfterMs: ORPHAN_AFTER,
       now: clock.now,
     });
   const rows = (prefix: string) => records.table.all().filter((r) => r.rowKey.startsWith(prefix));
   const hoursOf = (day: string) => parseHours(rows(`~~d~${day}`)[0]?.hours as string | undefined);
-  return { clock, blobs, records, ledger, confirmations, calls, send, sweep, rows, hoursOf };
+  return { clock, blobs, records, ledger, confirmations, lastFiles, calls, send, sweep, rows, hoursOf };
 }

@@ -302,6 +302,8 @@ interface DeviceRow {
   model: string;
   disabled: boolean;
   createdAt: string;
+  expectEverySeconds?: number;
+  lastFileAt?: string;
 }
 
 /** One partition of the devices table: the device row (absent until created) and its key rows. */
@@ -364,9 +366,27 @@ export class MemoryDeviceRegistry implements DeviceRegistryAdmin {
   }
 
   async setDisabled(deviceId: string, disabled: boolean): Promise<void> {
+    this.deviceRow(deviceId).disabled = disabled;
+  }
+
+  async setExpectEvery(deviceId: string, seconds: number): Promise<void> {
+    this.deviceRow(deviceId).expectEverySeconds = seconds;
+  }
+
+  /** The adapter's monotonic merge, which in one process needs no ETag round. */
+  async recordLastFile(
+    deviceId: string,
+    receivedAt: string,
+  ): Promise<'recorded' | 'unchanged' | 'unregistered'> {
     const device = this.partitions.get(deviceId)?.device;
-    if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
-    device.disabled = disabled;
+    if (!device) return 'unregistered';
+    if (device.lastFileAt !== undefined && device.lastFileAt >= receivedAt) return 'unchanged';
+    device.lastFileAt = receivedAt;
+    return 'recorded';
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    return (await this.list()).map((device) => ({ ...device, keys: [] }));
   }
 
   async remove(deviceId: string): Promise<void> {
@@ -397,12 +417,14 @@ export class MemoryDeviceRegistry implements DeviceRegistryAdmin {
   private record(deviceId: string): DeviceRecord | undefined {
     const partition = this.partitions.get(deviceId);
     if (!partition?.device) return undefined;
-    const { model, disabled, createdAt } = partition.device;
+    const { model, disabled, createdAt, expectEverySeconds, lastFileAt } = partition.device;
     return {
       deviceId,
       model: model || undefined,
       disabled,
       createdAt,
+      ...(expectEverySeconds === undefined ? {} : { expectEverySeconds }),
+      ...(lastFileAt === undefined ? {} : { lastFileAt }),
       keys: [...partition.keys.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : 1)).map(copyKey),
     };
   }
@@ -411,6 +433,13 @@ export class MemoryDeviceRegistry implements DeviceRegistryAdmin {
     const partition = this.partitions.get(deviceId) ?? { keys: new Map<string, DeviceKeyRecord>() };
     this.partitions.set(deviceId, partition);
     return partition;
+  }
+
+  /** A device row that must exist, as a Merge needs. */
+  private deviceRow(deviceId: string): DeviceRow {
+    const device = this.partitions.get(deviceId)?.device;
+    if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
+    return device;
   }
 
   /** A key row that must exist, as a Merge or Delete needs (404 otherwise). */

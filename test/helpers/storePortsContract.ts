@@ -322,6 +322,52 @@ export function storePortsContract(fresh: () => Promise<StorePorts>): void {
       await expect(devices.remove('truck-10')).rejects.toThrow('Device "truck-10" does not exist.');
     });
 
+    it('setExpectEvery is read back on the device, and refuses an unknown device', async () => {
+      const { devices } = await fresh();
+      await devices.create(device(DEVICE), keyRecord('0000000a'));
+      await devices.setExpectEvery(DEVICE, 1800);
+      expect(await devices.get(DEVICE)).toMatchObject({ expectEverySeconds: 1800 });
+      await expect(devices.setExpectEvery('truck-999', 60)).rejects.toThrow(
+        'Device "truck-999" does not exist.',
+      );
+      expect(await devices.get('truck-999')).toBeUndefined();
+    });
+
+    it('recordLastFile keeps the newest time and never moves it back; an unknown device has no row', async () => {
+      const { devices } = await fresh();
+      await devices.create(device(DEVICE), keyRecord('0000000a'));
+      expect(await devices.recordLastFile(DEVICE, '2026-11-25T08:15:00.000Z')).toBe('recorded');
+      expect(await devices.recordLastFile(DEVICE, '2026-11-25T07:00:00.000Z')).toBe('unchanged');
+      expect(await devices.recordLastFile(DEVICE, '2026-11-25T08:15:00.000Z')).toBe('unchanged');
+      expect((await devices.get(DEVICE))?.lastFileAt).toBe('2026-11-25T08:15:00.000Z');
+      expect(await devices.recordLastFile(DEVICE, '2026-11-25T09:00:00.000Z')).toBe('recorded');
+      expect((await devices.get(DEVICE))?.lastFileAt).toBe('2026-11-25T09:00:00.000Z');
+      expect(await devices.recordLastFile('truck-999', T0)).toBe('unregistered');
+      expect(await devices.get('truck-999')).toBeUndefined();
+    });
+
+    it('listDevices gives every device row with its settings, without keys', async () => {
+      const { devices } = await fresh();
+      await devices.create(device('truck-1'), keyRecord('00000001'));
+      await devices.create(device('truck-2', ''), keyRecord('00000002'));
+      await devices.setExpectEvery('truck-1', 600);
+      await devices.recordLastFile('truck-2', T0);
+      await devices.setDisabled('truck-2', true);
+      await devices.addKey('truck-3', keyRecord('00000003'));
+      const rows = (await devices.listDevices()).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+      expect(rows).toEqual([
+        {
+          deviceId: 'truck-1',
+          model: 'oil-condition-v1',
+          disabled: false,
+          createdAt: T0,
+          expectEverySeconds: 600,
+          keys: [],
+        },
+        { deviceId: 'truck-2', model: undefined, disabled: true, createdAt: T0, lastFileAt: T0, keys: [] },
+      ]);
+    });
+
     it('a key without its device row is no device', async () => {
       const { devices } = await fresh();
       await devices.addKey(DEVICE, keyRecord('0000000a'));

@@ -43,8 +43,15 @@ const AZD_BICEP = {
     'Microsoft.DataProtection/backupVaults': '2025-01-01',
     'Microsoft.DataProtection/backupVaults/backupInstances': '2025-01-01',
     'Microsoft.DataProtection/backupVaults/backupPolicies': '2025-01-01',
+    'Microsoft.Insights/actionGroups': '2023-01-01',
     'Microsoft.Insights/diagnosticSettings': '2021-05-01-preview',
     'Microsoft.Insights/components': '2020-02-02',
+    // The two below are the pinned CLI's newest (the rule flags anything older than two years, and
+    // both types' previous stable versions are); whether Types.Az 0.2.881 has them was not checked
+    // here. If azd's Bicep lacks them it warns BCP081 and deploys them untyped.
+    'Microsoft.Insights/metricAlerts': '2026-01-01',
+    'Microsoft.Insights/scheduledQueryRules': '2026-03-01',
+    'Microsoft.Insights/workbooks': '2023-06-01',
     'Microsoft.ManagedIdentity/userAssignedIdentities': '2024-11-30',
     'Microsoft.OperationalInsights/workspaces': '2025-07-01',
     'Microsoft.Resources/resourceGroups': '2025-04-01',

@@ -142,4 +142,19 @@ describeWithAzurite('the device CLI', () => {
     pastTtl();
     expect(await post(rt, 'truck-903', newKey, 4)).toBe(401);
   }, 60_000);
+
+  test('set --expect-every: any duration from 1m, shown by show; below 1m or for an unknown device, refused', async () => {
+    expect((await device('add', 'truck-904')).code).toBe(0);
+    expect((await device('show', 'truck-904')).stdout).toContain(
+      'expected every 7200 s (default), last file none confirmed yet',
+    );
+    const set = await device('set', 'truck-904', '--expect-every', '90m');
+    expect(set.code).toBe(0);
+    expect((await device('show', 'truck-904')).stdout).toContain('expected every 5400 s, last file');
+    expect((await device('set', 'truck-904', '--expect-every', '1m')).code).toBe(0);
+    const tooShort = await device('set', 'truck-904', '--expect-every', '59s');
+    expect(tooShort).toMatchObject({ code: 64, stderr: expect.stringContaining('at least 1m') });
+    const unknown = await device('set', 'truck-nobody', '--expect-every', '2h');
+    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('does not exist') });
+  }, 60_000);
 });

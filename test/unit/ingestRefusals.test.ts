@@ -138,6 +138,16 @@ describe('refusals around the key', () => {
     expect(await send({ key: FORGED })).toMatchObject({ status: 401 });
   });
 
+  test('a key in the URL is a 401 that names the header to send it in (x-device-key unless configured), storing nothing', async () => {
+    const { send, calls } = await fixture();
+    const answer = await send({ query: new URLSearchParams('code=abc') });
+    expect(answer).toMatchObject({
+      status: 401,
+      jsonBody: { error: 'key_in_query', message: expect.stringContaining('"x-device-key"') },
+    });
+    expect(calls).toEqual([]);
+  });
+
   test('a registry that fails is our fault (503), never a 4xx, and the device gets in once it answers', async () => {
     const { send, registry } = await fixture();
     for (let i = 0; i < 3; i++) {

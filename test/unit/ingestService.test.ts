@@ -19,7 +19,8 @@ import { newDeviceKey } from '../../shared/auth/deviceKey';
 import type { DeviceRegistry } from '../../shared/auth/deviceRecord';
 import type { IdempotencyRecord } from '../../shared/idempotencyRecord';
 import { RawBody } from '../../shared/rawBody';
-import { type IngestRequest, IngestService, type IngestTrace } from '../../shared/ingest';
+import { type IngestRequest, IngestService } from '../../shared/ingest';
+import type { IngestTrace } from '../../shared/requestLog';
 import { SettledFiles } from '../../shared/settledFiles';
 import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
 import { deviceModelMapFor } from '../../shared/validation/deviceModels';
@@ -212,7 +213,12 @@ describe('IngestService: a new file', () => {
     expect(trace).toEqual({
       deviceId: DEVICE,
       key: sha256(KEY).slice(0, 16),
+      client: '203.0.113.9',
       bytes: Buffer.byteLength(BODY),
+      model: 'oil-condition-v1',
+      readings: 2,
+      clockOffsetSeconds: 2,
+      delaySeconds: -2,
     });
   });
 

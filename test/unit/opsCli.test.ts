@@ -42,6 +42,7 @@ describe('telemetry-ops: one --help shape and one set of exit codes for every su
       'device list',
       'device show',
       'device rotate',
+      'device set',
       'device disable',
       'device enable',
       'device remove',
@@ -50,6 +51,7 @@ describe('telemetry-ops: one --help shape and one set of exit codes for every su
       'vendor sas',
       'vendor sync',
       'sweep',
+      'silent',
       'restore-tables',
     ]);
   });
@@ -100,6 +102,7 @@ describe('telemetry-ops: one --help shape and one set of exit codes for every su
     expect(parsedOptions.map((o) => `${o.path.join(' ')} ${o.flag}`)).toEqual(
       expect.arrayContaining([
         'device rotate --grace',
+        'device set --expect-every',
         'backfill --device',
         'backfill --concurrency',
         'coverage --from',

@@ -5,7 +5,8 @@
  */
 import { loadConfig } from '../../shared/config';
 import { StorageUnavailableError } from '../../shared/errors';
-import type { IngestRequest } from '../../shared/ingest';
+import type { AuthenticatorOptions } from '../../shared/auth/authenticateDevice';
+import type { IngestDependencies, IngestRequest } from '../../shared/ingest';
 import { createRuntime, getRuntime, type Runtime } from '../../shared/runtime';
 import { errorToHttp } from '../../shared/toHttpResponse';
 import { TestClock } from '../helpers/clock';
@@ -99,6 +100,70 @@ describe('createRuntime', () => {
   test('a spent failed-key budget never turns into 429: requests without a key stay 401 (issue 18, NAT)', async () => {
     const { runtime: target } = runtime({ AUTH_FAILURES_PER_MINUTE: '60', AUTH_FAILURE_BURST: '1' });
     for (let i = 0; i < 3; i++) expect(await send(target)).toBe('401 missing_credentials');
+  });
+
+  test('sweep runs over storage: unreachable, it fails as StorageUnavailableError', async () => {
+    const { runtime: target } = runtime({});
+    await expect(target.sweep()).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  test('BODY_IDLE_TIMEOUT_SECONDS reaches the body reader: a body that stalls is a 408', async () => {
+    jest.useFakeTimers();
+    try {
+      const { runtime: target } = runtime({ INGEST_AUTH: 'off', BODY_IDLE_TIMEOUT_SECONDS: '1' });
+      const stalled = (async function* () {
+        yield Buffer.from('{"deviceId":');
+        await new Promise(() => undefined);
+      })();
+      const answer = send(target, { contentType: 'application/json', body: stalled });
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(await answer).toBe('408 body_timeout');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  /**
+   * What the composition root handed the service and the authenticator, read from their (private)
+   * fields: the settings that only show against live storage (a claim's in-flight bound, the
+   * unknown-id guard) are checked where they are wired.
+   */
+  const wiring = (target: Runtime) => {
+    const deps = (target.ingest as unknown as { deps: IngestDependencies }).deps;
+    const auth = deps.authenticator as unknown as { options: AuthenticatorOptions } | undefined;
+    return { deps, auth: auth?.options };
+  };
+
+  test('a claim stays in flight for twice the storage deadline and a minute more', () => {
+    const { deps } = wiring(runtime({ STORAGE_TIMEOUT_MS: '2500' }).runtime);
+    expect(deps.claimInFlightMs).toBe(65_000);
+  });
+
+  test('resends are remembered unless told not to; the service and the keys run on the runtime clock', () => {
+    const clock = new TestClock('2026-11-25T08:15:00Z');
+    const { deps, auth } = wiring(runtime({ DEVICE_KEY_HEADER: 'x-api-key' }, clock).runtime);
+    expect(deps.settled).toBeDefined();
+    expect(deps.now?.().toISOString()).toBe('2026-11-25T08:15:00.000Z');
+    expect(auth?.now?.().toISOString()).toBe('2026-11-25T08:15:00.000Z');
+    expect(auth?.deviceKeyHeader).toBe('x-api-key');
+    const config = loadConfig({ DATA_STORAGE_CONNECTION_STRING: NOWHERE });
+    const quiet = { warn: () => undefined };
+    expect(wiring(createRuntime(config, { ...quiet, rememberSettled: false })).deps.settled).toBeUndefined();
+    const systemNow = wiring(createRuntime(config, quiet)).deps.now!().getTime();
+    expect(Math.abs(systemNow - Date.now())).toBeLessThan(60_000);
+  });
+
+  test('unknown ids are budgeted per address unless AUTH_FAILURES_PER_MINUTE=0', () => {
+    const guarded = wiring(runtime({ AUTH_FAILURES_PER_MINUTE: '60', AUTH_FAILURE_BURST: '2' }).runtime).auth;
+    expect(guarded?.unknownIds?.budget.take('203.0.113.9').allowed).toBe(true);
+    expect(guarded?.unknownIds?.budget.take('203.0.113.9').allowed).toBe(true);
+    expect(guarded?.unknownIds?.budget.take('203.0.113.9').allowed).toBe(false);
+    expect(wiring(runtime({ AUTH_FAILURES_PER_MINUTE: '0' }).runtime).auth?.unknownIds).toBeUndefined();
+  });
+
+  test('a spent budget sends unknown ids to the device directory, which lists the devices table', async () => {
+    const guard = wiring(runtime({}).runtime).auth?.unknownIds;
+    await expect(guard!.directory.has('truck-999')).rejects.toBeInstanceOf(StorageUnavailableError);
   });
 
   test('checkHealth asks storage, within STORAGE_TIMEOUT_MS', async () => {

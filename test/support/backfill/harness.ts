@@ -17,6 +17,7 @@ import { freePort } from '../../../scripts/lib/azurite';
 import { uniqueStorageNames } from '../../helpers/azurite';
 import { StorageInspector } from '../../helpers/storageInspector';
 import { HostProcess } from '../simulator/processes';
+import { CONFIRMED_PREFIX } from '../../../shared/storage/blobConfirmationLog';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
@@ -177,10 +178,14 @@ export function writeKeys(dir: string, keys: Record<string, string>, name = 'key
   return file;
 }
 
-/** Blob counts per device (first segment of the blob name). */
+/**
+ * Blob counts per device (first segment of the blob name). The dev host's sweep timer may write its
+ * confirmation record into the same container when a run crosses its schedule: not a device's file.
+ */
 export async function blobsPerDevice(inspector: StorageInspector): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const name of await inspector.blobNames()) {
+    if (name.startsWith(CONFIRMED_PREFIX)) continue;
     const device = name.split('/')[0]!;
     counts[device] = (counts[device] ?? 0) + 1;
   }

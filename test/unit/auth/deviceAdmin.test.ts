@@ -11,6 +11,7 @@ import {
   knownModels,
   provisionDemoDevice,
   rotateKey,
+  setExpectEvery,
 } from '../../../shared/auth/deviceAdmin';
 import { hashDeviceKey, parseDeviceKey } from '../../../shared/auth/deviceKey';
 import type { DeviceKeyRecord } from '../../../shared/auth/deviceRecord';
@@ -203,5 +204,34 @@ describe('existing', () => {
     await addDevice(registry, 'truck-042', undefined, clock.now);
     expect(await existing(registry, 'truck-042')).toMatchObject({ deviceId: 'truck-042' });
     await expect(existing(registry, 'truck-999')).rejects.toThrow('Device "truck-999" does not exist.');
+  });
+});
+
+describe('setExpectEvery', () => {
+  test('keeps a whole number of seconds from one minute up on the device', async () => {
+    const { registry, clock } = fixture();
+    await addDevice(registry, 'truck-042', undefined, clock.now);
+    await setExpectEvery(registry, 'truck-042', 60);
+    expect((await registry.get('truck-042'))?.expectEverySeconds).toBe(60);
+    await setExpectEvery(registry, 'truck-042', 14 * 86_400);
+    expect((await registry.get('truck-042'))?.expectEverySeconds).toBe(14 * 86_400);
+  });
+
+  test.each([59, 0, -60, 90.5, Number.NaN])('%d seconds is refused and changes nothing', async (seconds) => {
+    const { registry, clock } = fixture();
+    await addDevice(registry, 'truck-042', undefined, clock.now);
+    await setExpectEvery(registry, 'truck-042', 7200);
+    await expect(setExpectEvery(registry, 'truck-042', seconds)).rejects.toThrow(
+      'The expected interval must be whole seconds, at least 60.',
+    );
+    expect((await registry.get('truck-042'))?.expectEverySeconds).toBe(7200);
+  });
+
+  test('an unknown device is refused', async () => {
+    const { registry } = fixture();
+    await expect(setExpectEvery(registry, 'truck-999', 3600)).rejects.toThrow(
+      'Device "truck-999" does not exist.',
+    );
+    expect(await registry.get('truck-999')).toBeUndefined();
   });
 });
