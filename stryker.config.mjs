@@ -29,6 +29,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   // The report's colours. The bar is per file (80%), which `npm run mutation:scores` checks.
   thresholds: { high: 90, low: 80, break: null },
-  // Nothing the unit tests read: kept out of the sandbox copy.
-  ignorePatterns: ['dist', 'dist-package', '.azurite', '.tools', '.certs', 'coverage', 'test-artifacts'],
+  // Nothing the unit tests read: kept out of the sandbox copy. Anchored at the root ('/coverage', not
+  // 'coverage'): an unanchored name would also drop shared/coverage/ and scripts/ops/coverage/.
+  ignorePatterns: ['/dist', '/dist-package', '/.azurite', '/.tools', '/.certs', '/coverage', '/test-artifacts'],
 };
