@@ -31,5 +31,13 @@ export default {
   thresholds: { high: 90, low: 80, break: null },
   // Nothing the unit tests read: kept out of the sandbox copy. Anchored at the root ('/coverage', not
   // 'coverage'): an unanchored name would also drop shared/coverage/ and scripts/ops/coverage/.
-  ignorePatterns: ['/dist', '/dist-package', '/.azurite', '/.tools', '/.certs', '/coverage', '/test-artifacts'],
+  ignorePatterns: [
+    '/dist',
+    '/dist-package',
+    '/.azurite',
+    '/.tools',
+    '/.certs',
+    '/coverage',
+    '/test-artifacts',
+  ],
 };
