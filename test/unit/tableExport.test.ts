@@ -248,6 +248,11 @@ describe('restore', () => {
     expect(report.tables.map((t) => [t.role, t.written])).toEqual([['idempotency', 2]]);
   });
 
+  test('the refusals are named errors a caller can tell apart', () => {
+    expect(new RestoreRefusedError('x').name).toBe('RestoreRefusedError');
+    expect(new ExportUnusableError('x').name).toBe('ExportUnusableError');
+  });
+
   test('no complete export: a clear refusal', async () => {
     await expect(
       restoreTables({ container: new MemoryContainerClient().asClient(), tables: {} }),
