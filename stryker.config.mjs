@@ -29,8 +29,8 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   // The report's colours. The bar is per file (80%), which `npm run mutation:scores` checks.
   thresholds: { high: 90, low: 80, break: null },
-  // Nothing the unit tests read: kept out of the sandbox copy. Anchored at the root (gitignore
-  // syntax): a bare 'coverage' also dropped shared/coverage/ and scripts/ops/coverage/.
+  // Nothing the unit tests read: kept out of the sandbox copy. Anchored at the root ('/coverage', not
+  // 'coverage'): an unanchored name would also drop shared/coverage/ and scripts/ops/coverage/.
   ignorePatterns: [
     '/dist',
     '/dist-package',

@@ -11,6 +11,7 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
   readonly reads: string[] = [];
   listings = 0;
   touches = 0;
+  touchFault?: Error;
   private gate?: Promise<void>;
 
   /** Registers a device with one key and returns the key. */
@@ -59,7 +60,11 @@ export class MemoryDeviceRegistry implements DeviceRegistry {
     return [...this.devices.keys()];
   }
 
-  async touchKey(): Promise<void> {
+  /** Records the key's last use, as the table does; `touchFault` makes the write fail instead. */
+  async touchKey(deviceId: string, keyId: string, at: Date): Promise<void> {
     this.touches++;
+    if (this.touchFault) throw this.touchFault;
+    const key = this.devices.get(deviceId)?.keys.find((k) => k.keyId === keyId);
+    if (key) key.lastUsedAt = at.toISOString();
   }
 }

@@ -65,6 +65,29 @@ describe('DeviceAuthenticator: the key check', () => {
     expect(table.touches).toBe(3);
   });
 
+  test('a last use another instance wrote within the interval is not written again', async () => {
+    const { table, check, clock } = setup();
+    const key = table.add('truck-1');
+    await check('truck-1', key);
+    expect(table.touches).toBe(1);
+    // A second instance, its own cache, the same table: the record says the key was used 1 min ago.
+    clock.advance(60_000);
+    const other = new DeviceAuthenticator(table, { now: () => new Date(clock.millis()) });
+    await expect(other.authenticate('truck-1', key, NAT)).resolves.toMatchObject({ deviceId: 'truck-1' });
+    expect(table.touches).toBe(1);
+    clock.advance(4 * 60_000);
+    await other.authenticate('truck-1', key, NAT);
+    expect(table.touches).toBe(2);
+  });
+
+  test('a failed last-use write does not refuse a valid device', async () => {
+    const { table, check } = setup();
+    const key = table.add('truck-1');
+    table.touchFault = new Error('table unavailable');
+    expect(await check('truck-1', key)).toEqual({ status: 200, device: 'truck-1' });
+    expect(table.touches).toBe(1);
+  });
+
   test('without a configured header name, a request without a key is told about x-device-key', async () => {
     const auth = new DeviceAuthenticator(new MemoryDeviceRegistry());
     await expect(auth.authenticate('truck-1', undefined, NAT)).rejects.toMatchObject({

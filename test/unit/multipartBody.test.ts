@@ -143,3 +143,30 @@ describe('checkContentType', () => {
     );
   });
 });
+
+describe('fileFromMultipart: what a refusal tells the gateway', () => {
+  const error = (parts: FormPart[]) =>
+    extract(parts).then(
+      () => undefined,
+      (err: { code: string; message: string; details: unknown }) => err,
+    );
+
+  test('a file part that is not JSON: the part and its type in the details', async () => {
+    expect(await error([filePart('{}', { type: 'text/plain' })])).toMatchObject({
+      details: [{ path: 'form.file', message: 'Content-Type text/plain' }],
+    });
+  });
+
+  test('the other refusals carry no details', async () => {
+    expect(await error([fieldPart('data', '{}')])).toMatchObject({ code: 'multipart_no_file', details: [] });
+  });
+
+  test('16 form fields beside the file are ignored; 17 are refused, naming the limit', async () => {
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => fieldPart(`f${i}`, 'x'));
+    expect((await extract([...fields(16), filePart('{}')])).text()).toBe('{}');
+    expect(await error([...fields(17), filePart('{}')])).toMatchObject({
+      code: 'invalid_multipart',
+      message: expect.stringContaining('more than 16 form fields'),
+    });
+  });
+});
