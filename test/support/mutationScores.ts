@@ -4,7 +4,9 @@
  * below the bar (80%), naming it, so the per-file rule can be checked as well as read.
  *
  *   --min <percent>     the bar (default 80)
- *   --report <path>     the JSON report (default reports/mutation/mutation.json)
+ *   --report <path>     the JSON report (default reports/mutation/mutation.json); repeat it to
+ *                       read the reports of runs over different files together (a file in several:
+ *                       the last one given counts)
  *
  * Score as Stryker computes it: (killed + timed out) / (killed + timed out + survived + no coverage);
  * mutants that do not compile (the TypeScript checker) or that Stryker ignores count for nothing.
@@ -74,11 +76,16 @@ if (require.main === module) {
   const { values } = parseArgs({
     options: {
       min: { type: 'string', default: '80' },
-      report: { type: 'string', default: join(REPO_ROOT, 'reports', 'mutation', 'mutation.json') },
+      report: {
+        type: 'string',
+        multiple: true,
+        default: [join(REPO_ROOT, 'reports', 'mutation', 'mutation.json')],
+      },
     },
   });
   const min = Number(values.min);
-  const scores = fileScores(JSON.parse(readFileSync(values.report, 'utf8')) as Report);
+  const reports = values.report.map((path) => JSON.parse(readFileSync(path, 'utf8')) as Report);
+  const scores = fileScores({ files: Object.assign({}, ...reports.map((r) => r.files)) });
   console.log(scoreTable(scores));
   const below = scores.filter((s) => s.score !== undefined && s.score < min);
   if (below.length > 0) {
