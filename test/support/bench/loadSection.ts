@@ -18,7 +18,7 @@ import {
   startDevHost,
   startFloor,
 } from './servers';
-import { MiB, fmtCount, fmtRatio, median, ratio } from './stats';
+import { MiB, fmtCount, fmtRatio, median, pairedRatio } from './stats';
 
 export interface LoadSettings {
   quick: boolean;
@@ -27,6 +27,8 @@ export interface LoadSettings {
   seconds: number;
   /** Files per half of the duplicate run (2 x this many are stored first). */
   duplicateFiles: number;
+  /** Only the variants whose id contains one of these (`--variants`); all when empty. */
+  only?: readonly string[];
   /** How long, in all, the section may wait for other processes to quieten down before its runs. */
   calmWaitSeconds: number;
   workDir: string;
@@ -69,8 +71,14 @@ const floorS: Target = { kind: 'floor', order: 'serial' };
 const authOn: Target = { kind: 'ingest', auth: true };
 const authOff: Target = { kind: 'ingest', auth: false };
 
-export function loadVariants(quick: boolean): Variant[] {
+/** Every variant, or in quick mode the gate's two; `only` keeps those whose id contains one of its terms. */
+export function loadVariants(quick: boolean, only: readonly string[] = []): Variant[] {
   if (quick) return [variant(floorP, '1k', 16), variant(authOn, '1k', 16)];
+  const all = allVariants();
+  return only.length ? all.filter((v) => only.some((term) => v.id.includes(term))) : all;
+}
+
+function allVariants(): Variant[] {
   return [
     ...[1, 16, 64].flatMap((c) => [
       variant(floorP, '1k', c),
@@ -82,6 +90,8 @@ export function loadVariants(quick: boolean): Variant[] {
       variant(floorP, size, 16),
       variant(authOn, size, 16),
     ]),
+    // What one gateway, and a backfill at its default concurrency, see with large files.
+    ...[1, 4].flatMap((c) => [variant(floorP, '1m', c), variant(authOn, '1m', c)]),
   ];
 }
 
@@ -106,14 +116,17 @@ export interface LoadFacts {
  * they used more than NOISY is repeated once, and the calmer of the two kept. Figures and ratios are
  * then taken from the calm rounds only (all rounds when none was calm).
  */
-const CALM = 0.1;
-const NOISY = 0.25;
+export const CALM = 0.1;
+export const NOISY = 0.25;
 
 const DUP_SAME = 'duplicates-same-instance/1k/c16';
 const DUP_FRESH = 'duplicates-fresh-instance/1k/c16';
 
 export async function loadSection(settings: LoadSettings): Promise<SectionReport & { facts: LoadFacts }> {
-  const variants = loadVariants(settings.quick);
+  const variants = loadVariants(settings.quick, settings.only);
+  const only = settings.only ?? [];
+  const duplicates =
+    !settings.quick && (only.length === 0 || only.some((t) => DUP_SAME.includes(t) || DUP_FRESH.includes(t)));
   const templates = new Map<SizeId, BodyTemplate>();
   const bodiesOf = (size: SizeId): BodySource => {
     const spec = SIZES[size];
@@ -127,7 +140,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
   const samples = new Map<string, Sample[]>();
   const keep = (id: string, sample: Sample) => samples.set(id, [...(samples.get(id) ?? []), sample]);
   say(
-    `HTTP load: ${variants.length + (settings.quick ? 0 : 1)} variants x ${settings.rounds} rounds, ` +
+    `HTTP load: ${variants.length + (duplicates ? 1 : 0)} variants x ${settings.rounds} rounds, ` +
       `${settings.warmupSeconds} s warm-up + ${settings.seconds} s each, fresh Azurite per variant and round`,
   );
   for (let round = 1; round <= settings.rounds; round++) {
@@ -144,7 +157,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
       keep(v.id, sample);
       progress(round, settings.rounds, v.label, v.size, v.connections, sample);
     }
-    if (!settings.quick) {
+    if (duplicates) {
       const { same, fresh } = await measureDuplicates(bodiesOf('1k'), settings, round);
       keep(DUP_SAME, same);
       keep(DUP_FRESH, fresh);
@@ -161,16 +174,8 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
     const [, size, c] = id.split('/');
     return `floor-${order}/${size}/${c}`;
   };
-  /** Per-round ratios to the reference (from rounds where both runs were calm, if any), their median. */
-  const perRound = (id: string, order: 'parallel' | 'serial', pick: (s: Sample) => number) => {
-    const reference = roundsOf(referenceId(id, order));
-    const pairs = roundsOf(id).flatMap((s) => {
-      const same = reference.find((r) => r.round === s.round);
-      return same ? [[s, same] as const] : [];
-    });
-    const calmPairs = pairs.filter(([a, b]) => isCalm(a) && isCalm(b));
-    return median((calmPairs.length ? calmPairs : pairs).map(([a, b]) => ratio(pick(a), pick(b))));
-  };
+  const perRound = (id: string, order: 'parallel' | 'serial', pick: (s: Sample) => number) =>
+    pairedRatio(roundsOf(id), roundsOf(referenceId(id, order)), isCalm, pick);
   const facts: LoadFacts = {
     rps: (id) => median(usedRounds(id).map((s) => s.rps)),
     rpsRatio: (id, order = 'parallel') =>
@@ -184,7 +189,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
   };
 
   const rows: string[][] = [];
-  const ids = [...variants.map((v) => v.id), ...(settings.quick ? [] : [DUP_SAME, DUP_FRESH])];
+  const ids = [...variants.map((v) => v.id), ...(duplicates ? [DUP_SAME, DUP_FRESH] : [])];
   const labels = new Map(variants.map((v) => [v.id, v.label]));
   labels.set(DUP_SAME, 'resend of a stored file, to the instance that stored it');
   labels.set(DUP_FRESH, 'resend of a stored file, to a fresh instance');

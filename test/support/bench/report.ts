@@ -14,6 +14,7 @@ export const SECTIONS = [
   'hotpath',
   'roundtrips',
   'load',
+  'drain',
   'memory',
   'startup',
   'profile',

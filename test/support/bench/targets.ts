@@ -1,4 +1,5 @@
-/** Issue 13's targets, each checked against this run's figures. */
+/** Issue 13's and issue 23's targets, each checked against this run's figures. */
+import type { DrainFacts } from './drain';
 import { DUPLICATE_IDS, type LoadFacts } from './loadSection';
 import type { MemoryFacts } from './memorySection';
 import { type SectionReport, say, table } from './report';
@@ -6,7 +7,17 @@ import { fmtMiB, fmtRatio, meets } from './stats';
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
 
-export function targetsBlock(load: LoadFacts | undefined, memory: MemoryFacts | undefined): SectionReport {
+/**
+ * Issue 23 asks that ~1 KB files do no worse than before its changes: the ratios of the last full
+ * run before them (4c31505, a run of this bench, read ±0.1 like any one run's ratios).
+ */
+export const ONE_KB_BEFORE: Readonly<Record<number, number>> = { 1: NaN, 16: NaN, 64: NaN };
+
+export function targetsBlock(
+  load: LoadFacts | undefined,
+  memory: MemoryFacts | undefined,
+  drain?: DrainFacts,
+): SectionReport {
   const rows: string[][] = [];
   const ratioRow = (label: string, value: number, op: '>=' | '<=', bound: number) =>
     rows.push([label, `${op} ${bound}`, fmtRatio(value), verdict(meets(value, op, bound))]);
@@ -26,6 +37,35 @@ export function targetsBlock(load: LoadFacts | undefined, memory: MemoryFacts | 
       2,
     );
     ratioRow('duplicate req/s ÷ floor, to a fresh instance', load.rpsRatio(DUPLICATE_IDS.fresh), '>=', 2);
+    for (const c of [1, 4])
+      ratioRow(
+        `ingest new-file req/s ÷ floor, ~1 MB, ${c} conn.`,
+        load.rpsRatio(`ingest-auth-on/1m/c${c}`),
+        '>=',
+        0.6,
+      );
+    ratioRow(
+      'ingest new-file req/s ÷ floor, ~64 KB, 16 conn.',
+      load.rpsRatio('ingest-auth-on/64k/c16'),
+      '>=',
+      0.85,
+    );
+    for (const c of [1, 16, 64])
+      ratioRow(
+        `... ~1 KB, ${c} conn., no worse than before issue 23`,
+        load.rpsRatio(`ingest-auth-on/1k/c${c}`),
+        '>=',
+        ONE_KB_BEFORE[c]!,
+      );
+  }
+  if (drain) {
+    ratioRow(
+      'drain, 500 files on one connection: time ÷ floor, plain JSON',
+      drain.timeRatio('plain'),
+      '<=',
+      1.25,
+    );
+    ratioRow('... gzip above 1 KiB, as the backfill sends', drain.timeRatio('gzip'), '<=', 1.25);
   }
   if (memory) {
     const allowed = 3 * memory.maxBodyBytes;
