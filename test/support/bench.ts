@@ -12,14 +12,16 @@
  *
  *   --only <section>[,<section>]  run only these
  *   --variants <term>[,<term>]    of the load section, only the variants whose id contains a term
- *             (ids are `<server>/<size>/c<connections>`: `/1m/`, `/64k/c16`, `duplicates`)
+ *   --baseline <dir>  also measure the app built in <dir> (a checkout of an earlier commit after
+ *             `npm run build`, its node_modules linked), in the same rounds: a `÷ before` column
+ *             (ids are `<server>/<size>/c<connections>`: `/1m/`, `/1k/c1/`, `duplicates`)
  *   --quick   the load gate of `npm test` (under a minute): fails only if ingest (auth on) new-file
  *             throughput is below 0.5x the floor at 16 connections; never on absolute times
  *   --write   put the results into docs/PERFORMANCE.md (between each section's marker comments)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hotPathSection } from './bench/hotPath';
 import { type DrainFacts, drainSection } from './bench/drain';
 import { type LoadFacts, loadSection } from './bench/loadSection';
@@ -44,13 +46,14 @@ import { validatorsSection } from './bench/validators';
 const QUICK_GATE = 0.5;
 const USAGE =
   `usage: tsx test/support/bench.ts [--quick] [--write] [--only ${SECTIONS.join('|')}[,...]]` +
-  ' [--variants <term>[,...]]';
+  ' [--variants <term>[,...]] [--baseline <dir>]';
 
 interface Options {
   quick: boolean;
   write: boolean;
   only: SectionId[];
   variants: string[];
+  baseline?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -67,6 +70,11 @@ function parseArgs(argv: string[]): Options {
     } else if (arg === '--variants') {
       options.variants = (argv[++i] ?? '').split(',').filter(Boolean);
       if (options.variants.length === 0) usage('--variants needs at least one term');
+    } else if (arg === '--baseline') {
+      const dir = resolve(argv[++i] ?? '');
+      if (!existsSync(join(dir, 'dist', 'main.js')))
+        usage(`--baseline ${dir}: no dist/main.js there (build it)`);
+      options.baseline = dir;
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument: ${arg}`);
   }
@@ -109,13 +117,14 @@ async function main(): Promise<void> {
         duplicateFiles: 1200,
         calmWaitSeconds: options.quick ? 5 : 60,
         only: options.variants,
+        baseline: options.baseline,
         workDir,
       });
       load = report.facts;
       reports.push(report);
     }
     if (run('drain')) {
-      const report = await drainSection(3, workDir);
+      const report = await drainSection({ rounds: 3, workDir, baseline: options.baseline });
       drain = report.facts;
       reports.push(report);
     }

@@ -113,7 +113,7 @@ describe('the drain and the large-file variants', () => {
     expect(sizes.filter((s) => s === '64k')).toHaveLength(45);
   });
 
-  test('~1 MB files at 1, 4 and 16 connections, each next to the floor; --variants keeps matching ids', () => {
+  test('~1 MB files at 1, 4 and 16 connections next to the floor; --variants keeps matching ids; --baseline twins', () => {
     const ids = loadVariants(false).map((v) => v.id);
     for (const c of [1, 4, 16])
       expect(ids).toEqual(expect.arrayContaining([`floor-parallel/1m/c${c}`, `ingest-auth-on/1m/c${c}`]));
@@ -122,6 +122,16 @@ describe('the drain and the large-file variants', () => {
       'ingest-auth-on/64k/c16',
       'floor-parallel/1m/c4',
       'ingest-auth-on/1m/c4',
+    ]);
+    expect(loadVariants(false, ['/1m/c1/', '1k/c16'], true).map((v) => v.id)).toEqual([
+      'floor-parallel/1k/c16',
+      'floor-serial/1k/c16',
+      'ingest-auth-on/1k/c16',
+      'ingest-before-auth-on/1k/c16',
+      'ingest-auth-off/1k/c16',
+      'floor-parallel/1m/c1',
+      'ingest-auth-on/1m/c1',
+      'ingest-before-auth-on/1m/c1',
     ]);
     expect(loadVariants(true, ['1m/']).map((v) => v.id)).toEqual([
       'floor-parallel/1k/c16',

@@ -17,7 +17,7 @@ import { BodyTemplate, type BenchRequest, deviceOf } from './payloads';
 import { waitForCalm } from './procfs';
 import { type SectionReport, say, table } from './report';
 import { type ServerUnderTest, type Storage, freshStorage, startDevHost, startFloor } from './servers';
-import { MiB, fmtRatio, median, percentile, ratio } from './stats';
+import { MiB, fmtRatio, median, pairedRatio, percentile } from './stats';
 
 export const DRAIN_FILES = 500;
 const WARMUP_FILES = 100;
@@ -34,7 +34,8 @@ export function drainSizeOf(i: number): SizeId {
 }
 
 export type DrainEncoding = 'plain' | 'gzip';
-type Server = 'floor' | 'ingest';
+/** `before`: the app built in the `--baseline` directory, drained in the same rounds. */
+type Server = 'floor' | 'ingest' | 'before';
 
 interface DrainRun {
   round: number;
@@ -51,6 +52,8 @@ interface DrainRun {
 /** What the targets read: the drain's total time against the floor's, per encoding. */
 export interface DrainFacts {
   timeRatio(encoding: DrainEncoding): number;
+  /** This app's drain time against the baseline's (`--baseline`), within rounds; NaN without one. */
+  timeToBefore(encoding: DrainEncoding): number;
   failures: number;
 }
 
@@ -107,25 +110,49 @@ async function send(url: string, files: BenchRequest[], pids?: LoadOptions['pids
   return { seconds, latencies, failed, cpu };
 }
 
+export interface DrainSettings {
+  rounds: number;
+  workDir: string;
+  /** A directory holding the app as it was (built), drained next to this one. */
+  baseline?: string;
+}
+
+interface DrainVariant {
+  id: string;
+  encoding: DrainEncoding;
+  server: Server;
+}
+
+function drainVariants(baseline: boolean): DrainVariant[] {
+  const servers: Server[] = baseline ? ['floor', 'ingest', 'before'] : ['floor', 'ingest'];
+  return (['plain', 'gzip'] as const).flatMap((encoding) =>
+    servers.map((server) => ({ encoding, server, id: `${encoding}/${server}` })),
+  );
+}
+
 async function measureDrain(
-  server: Server,
+  { server, encoding }: DrainVariant,
   files: DrainFiles,
   round: number,
-  workDir: string,
+  settings: DrainSettings,
 ): Promise<DrainRun> {
   const storage: Storage = await freshStorage();
   try {
     const host: ServerUnderTest =
       server === 'floor'
         ? await startFloor(storage, 'parallel')
-        : await startDevHost(storage, { auth: true, workDir });
+        : await startDevHost(storage, {
+            auth: true,
+            workDir: settings.workDir,
+            root: server === 'before' ? settings.baseline : undefined,
+          });
     try {
       await send(host.url, files.batch(1_000_000, WARMUP_FILES, storage.keys));
       const drain = files.batch(0, DRAIN_FILES, storage.keys);
       await waitForCalm(CALM, 20_000);
       const pids = { server: host.pid, azurite: storage.azurite.process.pid };
       const { seconds, latencies, failed, cpu } = await send(host.url, drain, pids);
-      return {
+      const run = {
         round,
         seconds,
         ok: latencies.length,
@@ -135,6 +162,13 @@ async function measureDrain(
         cpuPerFile: cpu.cpuPerRequest,
         othersShare: cpu.othersShare,
       };
+      say(
+        `   round ${round}  drain ${encoding.padEnd(5)} ${server.padEnd(6)} ${seconds.toFixed(2)} s` +
+          `  p50 ${run.p50.toFixed(1)} ms  CPU/file ${run.cpuPerFile.server.toFixed(2)}` +
+          ` + Azurite ${run.cpuPerFile.azurite.toFixed(2)} ms  others ${(run.othersShare * 100).toFixed(0)}%` +
+          (run.ok === DRAIN_FILES ? '' : `  !!! not answered 200: ${JSON.stringify(failed)}`),
+      );
+      return run;
     } finally {
       await host.stop();
     }
@@ -143,67 +177,60 @@ async function measureDrain(
   }
 }
 
-const VARIANTS = (['plain', 'gzip'] as const).flatMap((encoding) =>
-  (['floor', 'ingest'] as const).map((server) => ({ encoding, server, id: `${encoding}/${server}` })),
-);
-
-export async function drainSection(
-  rounds: number,
-  workDir: string,
-): Promise<SectionReport & { facts: DrainFacts }> {
+export async function drainSection(settings: DrainSettings): Promise<SectionReport & { facts: DrainFacts }> {
+  const variants = drainVariants(settings.baseline !== undefined);
   const files = { plain: new DrainFiles('plain'), gzip: new DrainFiles('gzip') };
   const runs = new Map<string, DrainRun[]>();
   say(
-    `Drain: ${DRAIN_FILES} files (${drainMix()}), one at a time on one connection, ${VARIANTS.length} variants x ${rounds} rounds`,
+    `Drain: ${DRAIN_FILES} files (${drainMix()}), one at a time on one connection, ` +
+      `${variants.length} variants x ${settings.rounds} rounds`,
   );
-  for (let round = 1; round <= rounds; round++) {
-    for (const v of VARIANTS) {
-      let run = await measureDrain(v.server, files[v.encoding], round, workDir);
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const v of variants) {
+      let run = await measureDrain(v, files[v.encoding], round, settings);
       if (run.othersShare > NOISY) {
         say(`   (other processes used ${(run.othersShare * 100).toFixed(0)}% of the machine: repeating)`);
-        const again = await measureDrain(v.server, files[v.encoding], round, workDir);
+        const again = await measureDrain(v, files[v.encoding], round, settings);
         if (again.othersShare < run.othersShare) run = again;
       }
       runs.set(v.id, [...(runs.get(v.id) ?? []), run]);
-      say(
-        `   round ${round}/${rounds}  drain ${v.encoding.padEnd(5)} ${v.server.padEnd(6)} ${run.seconds.toFixed(2)} s` +
-          `  p50 ${run.p50.toFixed(1)} ms  CPU/file ${run.cpuPerFile.server.toFixed(2)} + Azurite ${run.cpuPerFile.azurite.toFixed(2)} ms` +
-          `  others ${(run.othersShare * 100).toFixed(0)}%` +
-          (run.ok === DRAIN_FILES ? '' : `  !!! not answered 200: ${JSON.stringify(run.failed)}`),
-      );
     }
   }
-  return drainReport(runs);
+  return drainReport(runs, variants, settings.baseline !== undefined);
 }
 
-function drainReport(runs: Map<string, DrainRun[]>): SectionReport & { facts: DrainFacts } {
+function drainReport(
+  runs: Map<string, DrainRun[]>,
+  variants: DrainVariant[],
+  baseline: boolean,
+): SectionReport & { facts: DrainFacts } {
   const isCalm = (r: DrainRun) => r.othersShare <= NOISY;
   const of = (id: string) => runs.get(id) ?? [];
   const used = (id: string) => (of(id).some(isCalm) ? of(id).filter(isCalm) : of(id));
-  const timeRatio = (encoding: DrainEncoding) => {
-    const floor = of(`${encoding}/floor`);
-    const pairs = of(`${encoding}/ingest`).flatMap((r) => {
-      const f = floor.find((x) => x.round === r.round);
-      return f ? [[r, f] as const] : [];
-    });
-    const calm = pairs.filter(([a, b]) => isCalm(a) && isCalm(b));
-    return median((calm.length ? calm : pairs).map(([a, b]) => ratio(a.seconds, b.seconds)));
+  const time = (r: DrainRun) => r.seconds;
+  const facts: DrainFacts = {
+    timeRatio: (encoding) => pairedRatio(of(`${encoding}/ingest`), of(`${encoding}/floor`), isCalm, time),
+    timeToBefore: (encoding) => pairedRatio(of(`${encoding}/ingest`), of(`${encoding}/before`), isCalm, time),
+    failures: variants.reduce((n, v) => n + of(v.id).reduce((m, r) => m + DRAIN_FILES - r.ok, 0), 0),
   };
-  const failures = VARIANTS.reduce((n, v) => n + of(v.id).reduce((m, r) => m + DRAIN_FILES - r.ok, 0), 0);
-  const rows = VARIANTS.map(({ id, encoding, server }) => {
+  const rows = variants.map(({ id, encoding, server }) => {
     const got = used(id);
     const mid = (pick: (r: DrainRun) => number, digits: number) => median(got.map(pick)).toFixed(digits);
-    const seconds = got.map((r) => r.seconds);
+    const seconds = got.map(time);
+    const cpu = (k: keyof DrainRun['cpuPerFile']) => mid((r) => r.cpuPerFile[k], 2);
     return [
-      server === 'floor' ? 'floor, both writes at once' : 'ingest, auth on',
+      { floor: 'floor, both writes at once', ingest: 'ingest, auth on', before: 'ingest before (baseline)' }[
+        server
+      ],
       encoding === 'plain' ? 'plain JSON' : `gzip above ${GZIP_ABOVE_BYTES} B`,
-      `${mid((r) => r.seconds, 2)} (${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)})`,
-      server === 'floor' ? '1 (floor)' : fmtRatio(timeRatio(encoding)),
+      `${mid(time, 2)} (${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)})`,
+      server === 'floor' ? '1 (floor)' : fmtRatio(pairedRatio(of(id), of(`${encoding}/floor`), isCalm, time)),
       mid((r) => r.p50, 1),
       mid((r) => r.p99, 1),
-      `${mid((r) => r.cpuPerFile.server, 2)} / ${mid((r) => r.cpuPerFile.azurite, 2)} / ${mid((r) => r.cpuPerFile.client, 2)}`,
+      `${cpu('server')} / ${cpu('azurite')} / ${cpu('client')}`,
       `${(median(got.map((r) => r.othersShare)) * 100).toFixed(0)}% (${got.length}/${of(id).length})`,
       String(of(id).reduce((m, r) => m + DRAIN_FILES - r.ok, 0)),
+      ...(baseline ? [server === 'ingest' ? fmtRatio(facts.timeToBefore(encoding)) : ''] : []),
     ];
   });
   const header = [
@@ -216,17 +243,18 @@ function drainReport(runs: Map<string, DrainRun[]>): SectionReport & { facts: Dr
     'CPU ms/file: server / Azurite / client',
     'other processes (rounds used)',
     'non-200',
+    ...(baseline ? ['time ÷ before (same rounds)'] : []),
   ];
   const markdown = table(header, rows);
   say();
   say(markdown);
   say();
-  if (failures > 0)
+  if (facts.failures > 0)
     say('!!! DRAIN FILES WERE NOT ANSWERED 200: every file must be stored. This is a bug. !!!');
-  return { id: 'drain', markdown, facts: { timeRatio, failures } };
+  return { id: 'drain', markdown, facts };
 }
 
-/** The drain's mix, for the docs: files, bytes and readings by size. */
+/** The drain's mix, as the section's first line says it. */
 export function drainMix(): string {
   const counts = { '1k': 0, '64k': 0, '1m': 0 };
   for (let i = 0; i < DRAIN_FILES; i++) counts[drainSizeOf(i)]++;

@@ -27,6 +27,8 @@ export interface LoadSettings {
   seconds: number;
   /** Files per half of the duplicate run (2 x this many are stored first). */
   duplicateFiles: number;
+  /** A directory holding the app as it was (built), measured next to this one (`--baseline`). */
+  baseline?: string;
   /** Only the variants whose id contains one of these (`--variants`); all when empty. */
   only?: readonly string[];
   /** How long, in all, the section may wait for other processes to quieten down before its runs. */
@@ -42,7 +44,8 @@ const SIZES = {
 } as const;
 type SizeId = keyof typeof SIZES;
 
-type Target = { kind: 'floor'; order: FloorOrder } | { kind: 'ingest'; auth: boolean };
+/** `before`: the app built in the `--baseline` directory, measured in the same rounds. */
+type Target = { kind: 'floor'; order: FloorOrder } | { kind: 'ingest'; auth: boolean; before?: boolean };
 
 interface Variant {
   id: string;
@@ -54,15 +57,15 @@ interface Variant {
 
 function variant(target: Target, size: SizeId, connections: number): Variant {
   const name =
-    target.kind === 'floor' ? `floor-${target.order}` : `ingest-auth-${target.auth ? 'on' : 'off'}`;
+    target.kind === 'floor'
+      ? `floor-${target.order}`
+      : `ingest-${target.before ? 'before-' : ''}auth-${target.auth ? 'on' : 'off'}`;
   const label =
     target.kind === 'floor'
       ? target.order === 'parallel'
         ? 'floor, both writes at once'
         : 'floor, entry then blob'
-      : target.auth
-        ? 'ingest, new files, auth on'
-        : 'ingest, new files, auth off';
+      : `ingest${target.before ? ' before (baseline)' : ''}, new files, auth ${target.auth ? 'on' : 'off'}`;
   return { id: `${name}/${size}/c${connections}`, label, target, size, connections };
 }
 
@@ -71,12 +74,23 @@ const floorS: Target = { kind: 'floor', order: 'serial' };
 const authOn: Target = { kind: 'ingest', auth: true };
 const authOff: Target = { kind: 'ingest', auth: false };
 
-/** Every variant, or in quick mode the gate's two; `only` keeps those whose id contains one of its terms. */
-export function loadVariants(quick: boolean, only: readonly string[] = []): Variant[] {
+/**
+ * Every variant, or in quick mode the gate's two; `only` keeps those whose id contains one of its
+ * terms. With a baseline, each auth-on ingest variant runs a second time against the baseline's app.
+ */
+export function loadVariants(quick: boolean, only: readonly string[] = [], baseline = false): Variant[] {
   if (quick) return [variant(floorP, '1k', 16), variant(authOn, '1k', 16)];
-  const all = allVariants();
-  return only.length ? all.filter((v) => only.some((term) => v.id.includes(term))) : all;
+  const all = allVariants().flatMap((v) =>
+    baseline && v.target.kind === 'ingest' && v.target.auth
+      ? [v, variant({ ...v.target, before: true }, v.size, v.connections)]
+      : [v],
+  );
+  // `${id}/`: a term ending in `/` ends where the id does (`/1m/c1/` is not `/1m/c16`).
+  return only.length ? all.filter((v) => only.some((term) => `${v.id}/`.includes(term))) : all;
 }
+
+/** The id of a variant's twin measured against the baseline's app. */
+export const beforeId = (id: string) => id.replace(/^ingest-/, 'ingest-before-');
 
 function allVariants(): Variant[] {
   return [
@@ -106,6 +120,8 @@ interface Sample extends LoadResult {
 export interface LoadFacts {
   rpsRatio(id: string, reference?: 'parallel' | 'serial'): number;
   p99Ratio(id: string, reference?: 'parallel' | 'serial'): number;
+  /** Throughput against the same variant on the baseline's app (`--baseline`), within rounds. */
+  rpsToBefore(id: string): number;
   rps(id: string): number;
   newFileFailures: number;
 }
@@ -123,7 +139,7 @@ const DUP_SAME = 'duplicates-same-instance/1k/c16';
 const DUP_FRESH = 'duplicates-fresh-instance/1k/c16';
 
 export async function loadSection(settings: LoadSettings): Promise<SectionReport & { facts: LoadFacts }> {
-  const variants = loadVariants(settings.quick, settings.only);
+  const variants = loadVariants(settings.quick, settings.only, settings.baseline !== undefined);
   const only = settings.only ?? [];
   const duplicates =
     !settings.quick && (only.length === 0 || only.some((t) => DUP_SAME.includes(t) || DUP_FRESH.includes(t)));
@@ -182,6 +198,10 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
       samples.has(referenceId(id, order)) ? perRound(id, order, (s) => s.rps) : NaN,
     p99Ratio: (id, order = 'parallel') =>
       samples.has(referenceId(id, order)) ? perRound(id, order, (s) => s.p99) : NaN,
+    rpsToBefore: (id) =>
+      samples.has(beforeId(id)) && id !== beforeId(id)
+        ? pairedRatio(roundsOf(id), roundsOf(beforeId(id)), isCalm, (s) => s.rps)
+        : NaN,
     newFileFailures: variants.reduce(
       (n, v) => n + roundsOf(v.id).reduce((m, s) => m + failedCount(s) + s.warmupFailed, 0),
       0,
@@ -212,6 +232,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
       `${cpu((s) => s.cpuPerRequest.server)} / ${cpu((s) => s.cpuPerRequest.azurite)} / ${cpu((s) => s.cpuPerRequest.client)}`,
       `${(median(got.map((s) => s.othersShare)) * 100).toFixed(0)}% (${got.length}/${roundsOf(id).length})`,
       failures === 0 ? '0' : `**${failures}**`,
+      ...(settings.baseline ? [fmtRatio(facts.rpsToBefore(id))] : []),
     ]);
   }
   const header = [
@@ -227,6 +248,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
     'CPU ms/req: server / Azurite / load gen.',
     'other processes (rounds used)',
     'non-2xx',
+    ...(settings.baseline ? ['req/s ÷ before (same rounds)'] : []),
   ];
   const markdown = table(header, rows);
   say();
@@ -278,7 +300,11 @@ async function withServer<T>(
     const server =
       target.kind === 'floor'
         ? await startFloor(storage, target.order)
-        : await startDevHost(storage, { auth: target.auth, workDir: settings.workDir });
+        : await startDevHost(storage, {
+            auth: target.auth,
+            workDir: settings.workDir,
+            root: target.before ? settings.baseline : undefined,
+          });
     try {
       return await run(server, storage);
     } finally {

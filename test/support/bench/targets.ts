@@ -7,12 +7,6 @@ import { fmtMiB, fmtRatio, meets } from './stats';
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
 
-/**
- * Issue 23 asks that ~1 KB files do no worse than before its changes: the ratios of the last full
- * run before them (4c31505, a run of this bench, read ±0.1 like any one run's ratios).
- */
-export const ONE_KB_BEFORE: Readonly<Record<number, number>> = { 1: NaN, 16: NaN, 64: NaN };
-
 export function targetsBlock(
   load: LoadFacts | undefined,
   memory: MemoryFacts | undefined,
@@ -50,12 +44,14 @@ export function targetsBlock(
       '>=',
       0.85,
     );
+    // Issue 23: ~1 KB files no worse than before its changes, against the baseline's app (--baseline)
+    // in the same rounds; 5% is about the spread of one build against itself in one run.
     for (const c of [1, 16, 64])
       ratioRow(
-        `... ~1 KB, ${c} conn., no worse than before issue 23`,
-        load.rpsRatio(`ingest-auth-on/1k/c${c}`),
+        `~1 KB, ${c} conn.: req/s ÷ the baseline's (--baseline)`,
+        load.rpsToBefore(`ingest-auth-on/1k/c${c}`),
         '>=',
-        ONE_KB_BEFORE[c]!,
+        0.95,
       );
   }
   if (drain) {
