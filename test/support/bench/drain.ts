@@ -20,7 +20,7 @@ import { type ServerUnderTest, type Storage, freshStorage, startDevHost, startFl
 import { MiB, fmtRatio, median, pairedRatio, percentile } from './stats';
 
 export const DRAIN_FILES = 500;
-const WARMUP_FILES = 100;
+export const WARMUP_FILES = 100;
 /** The drain's one gateway. */
 const DEVICE = 0;
 
@@ -58,7 +58,7 @@ export interface DrainFacts {
 }
 
 /** The drain's files (and the warm-up's, from sequence 1,000,000), built once for every run. */
-class DrainFiles {
+export class DrainFiles {
   private readonly templates = new Map<SizeId, BodyTemplate>();
 
   constructor(readonly encoding: DrainEncoding) {}
@@ -81,8 +81,8 @@ class DrainFiles {
   }
 }
 
-/** Sends the files one after another on one connection; every file must be answered 200. */
-async function send(url: string, files: BenchRequest[], pids?: LoadOptions['pids']) {
+/** Sends the files one after another on one connection; every file must be answered 200 (`latencies`). */
+export async function send(url: string, files: BenchRequest[], pids?: LoadOptions['pids']) {
   const client = new EndpointClient(new URL(url), 1);
   const signal = new AbortController().signal;
   const latencies: number[] = [];
