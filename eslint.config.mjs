@@ -12,6 +12,8 @@ export default tseslint.config(
       'shared/generated/',
       '.azurite/',
       '.tools/',
+      'reports/',
+      '.stryker-tmp/',
     ],
   },
   eslint.configs.recommended,

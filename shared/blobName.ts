@@ -9,3 +9,18 @@ export function blobNameFor(deviceId: string, receivedAt: Date, shortKey: string
   const time = iso.slice(11, 23).replace(/[:.]/g, '');
   return `${deviceId}/${date}/${time}Z_${shortKey}.json`;
 }
+
+/** Where the smoke test's files go: not a device folder, so no vendor reader takes them for data. */
+export const SMOKE_PREFIX = '_smoke/';
+
+/**
+ * Blob names for a deployment whose smoke-test devices match `patterns` (exact ids, or `prefix*`):
+ * their files go under `_smoke/{deviceId}/...` (DATA_CONTRACT.md), every other device's under its own
+ * folder.
+ */
+export function blobNamer(patterns: readonly string[]): typeof blobNameFor {
+  const isSmoke = (deviceId: string) =>
+    patterns.some((p) => (p.endsWith('*') ? deviceId.startsWith(p.slice(0, -1)) : deviceId === p));
+  return (deviceId, receivedAt, shortKey) =>
+    `${isSmoke(deviceId) ? SMOKE_PREFIX : ''}${blobNameFor(deviceId, receivedAt, shortKey)}`;
+}

@@ -1,3 +1,4 @@
+import { isDeviceId } from './deviceId';
 import { ConfigurationError } from './errors';
 import { isStorageAccountName } from './storageAccountName';
 
@@ -50,6 +51,8 @@ export interface Config {
   sweepSchedule: string;
   /** A claim without its blob this long after its last write is an orphan. */
   sweepOrphanAfterMs: number;
+  /** Device ids (exact, or `prefix*`) of smoke-test devices, whose files go under `_smoke/`. */
+  smokeDevices: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -100,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     // At least 10 minutes: well past the longest a claim's own writer can still be at work.
     sweepOrphanAfterMs: integer(env, 'SWEEP_ORPHAN_AFTER_MINUTES', 360, 10, 10_080) * 60_000,
+    smokeDevices: deviceIdPatterns(env, 'SMOKE_DEVICES', 'smoke-*'),
   };
 }
 
@@ -219,6 +223,19 @@ function storageConnection(env: Env): StorageConnection {
     // DefaultAzureCredential reads from the environment itself (see credentialFor).
     managedIdentityClientId: nonEmpty(env.WEBSITE_SITE_NAME) ? nonEmpty(env.AZURE_CLIENT_ID) : undefined,
   };
+}
+
+/** A comma-separated list of device ids or `prefix*` patterns; `-` for none. */
+function deviceIdPatterns(env: Env, name: string, fallback: string): string[] {
+  const raw = nonEmpty(env[name]) ?? fallback;
+  if (raw === '-') return [];
+  const patterns = raw.split(',').map((p) => p.trim());
+  for (const p of patterns) {
+    // A bare `*` would send every device's files out of the vendor's folders: a prefix is required.
+    const id = p.endsWith('*') && p.length > 1 ? `${p.slice(0, -1)}x` : p;
+    if (!isDeviceId(id)) throw new ConfigurationError(name, `"${p}" is not a device id or "prefix*"`);
+  }
+  return patterns;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

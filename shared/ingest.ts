@@ -102,6 +102,8 @@ export interface IngestDependencies {
   /** Absent only when INGEST_AUTH=off (local development). */
   authenticator?: DeviceAuthenticator;
   rateLimiter?: TokenBucketLimiter;
+  /** Names a claim's blob (default `blobNameFor`; the runtime's puts smoke-test devices under `_smoke/`). */
+  nameBlob?: typeof blobNameFor;
   /** Files this instance saw stored: their resends need no storage round trip. */
   settled?: SettledFiles;
   /**
@@ -231,7 +233,7 @@ export class IngestService {
     return {
       deviceId,
       key,
-      blobName: blobNameFor(deviceId, receivedAt, shortKey(key)),
+      blobName: (this.deps.nameBlob ?? blobNameFor)(deviceId, receivedAt, shortKey(key)),
       sha256,
       sizeBytes: body.byteLength,
       receivedAt: receivedAt.toISOString(),

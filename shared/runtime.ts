@@ -1,3 +1,4 @@
+import { blobNamer } from './blobName';
 import { type Config, loadConfig } from './config';
 import { DeviceAuthenticator, type UnknownIdGuard } from './auth/authenticateDevice';
 import { DeviceDirectory } from './auth/deviceDirectory';
@@ -77,6 +78,7 @@ export function createRuntime(
     // The first writer's blob write gives up after the storage deadline; a minute more covers an
     // upload the service commits just after the client stopped waiting.
     claimInFlightMs: 2 * config.storageTimeoutMs + 60_000,
+    nameBlob: blobNamer(config.smokeDevices),
     deviceKeyHeader: config.deviceKeyHeader,
     rateLimiter:
       config.rateLimitPerMinute > 0

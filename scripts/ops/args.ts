@@ -7,6 +7,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { DEVICE_ID_PATTERN, isDeviceId } from '../../shared/deviceId';
 import { isStorageAccountName } from '../../shared/storageAccountName';
+import { parseUtcInstant } from '../../shared/utcInstant';
 
 /** A whole number within bounds. */
 export function integerArg(min: number, max: number) {
@@ -52,12 +53,15 @@ export function durationArg(raw: string): number {
   return Number(match[1]) * UNIT_MS[(match[2] ?? 's') as keyof typeof UNIT_MS];
 }
 
-/** An ISO date or date-time (UTC unless it says otherwise). */
+/**
+ * An ISO date or date-time, UTC unless it carries an offset (`Z`, `+08:00`): the same hour
+ * whatever time zone the operator's machine is in.
+ */
 export function instantArg(raw: string): Date {
-  const ms = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(ms))
+  const ms = parseUtcInstant(raw);
+  if (ms === undefined)
     throw new InvalidArgumentError(
-      'Expected an ISO date or date-time, e.g. 2026-11-01 or 2026-11-01T06:00Z.',
+      'Expected an ISO date or date-time, UTC unless it has an offset, e.g. 2026-11-01, 2026-11-01T06:00 or 2026-11-01T14:00+08:00.',
     );
   return new Date(ms);
 }

@@ -23,6 +23,8 @@ const DAY_MS = 86_400_000;
 interface Target {
   registry: TableDeviceRegistry;
   deviceModelsOverride?: string;
+  /** The deployment's key header (DEVICE_KEY_HEADER), for the hint printed with a new key. */
+  deviceKeyHeader: string;
   where: string;
 }
 
@@ -32,6 +34,7 @@ async function openRegistry(command: Command): Promise<Target> {
   return {
     registry: new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs),
     deviceModelsOverride: config.deviceModelsOverride,
+    deviceKeyHeader: config.deviceKeyHeader,
     where,
   };
 }
@@ -45,9 +48,11 @@ function modelArg(model: string): string {
   }
 }
 
-function printKey(token: string): void {
+function printKey(token: string, deviceKeyHeader: string): void {
   console.log(`\nDevice key (shown once; store it on the gateway now):\n\n  ${token}\n`);
-  console.log('Send it as:  Authorization: Bearer <key>   (or x-device-key: <key>)');
+  console.log(
+    `Send it as:  Authorization: Bearer <key>   (or ${deviceKeyHeader}: <key>, or Basic with the device id as user name and the key as password)`,
+  );
 }
 
 export function deviceCommand(): Command {
@@ -83,14 +88,14 @@ function addCommand(): Command {
       modelArg,
     )
     .action(async (deviceId: string, options: { model?: string }, command: Command) => {
-      const { registry, deviceModelsOverride, where } = await openRegistry(command);
+      const { registry, deviceModelsOverride, deviceKeyHeader, where } = await openRegistry(command);
       // Without --model, the same map the app would use (DEVICE_MODELS or the bundled file).
       const chosen =
         options.model ??
         modelForDevice(deviceModelMapFor(new Set(knownModels()), deviceModelsOverride), deviceId);
       const token = await addDevice(registry, deviceId, chosen);
       console.log(`Added ${deviceId} (model ${chosen}) in ${where}.`);
-      printKey(token);
+      printKey(token, deviceKeyHeader);
     });
 }
 
@@ -141,12 +146,12 @@ function rotateCommand(): Command {
         .default(DAY_MS, '24h'),
     )
     .action(async (deviceId: string, options: { grace: number }, command: Command) => {
-      const { registry } = await openRegistry(command);
+      const { registry, deviceKeyHeader } = await openRegistry(command);
       const { token, expiring } = await rotateKey(registry, deviceId, options.grace);
       console.log(
         `New key for ${deviceId}. Old keys (${expiring.map((k) => k.keyId).join(', ') || 'none'}) stop at ${new Date(Date.now() + options.grace).toISOString()}.`,
       );
-      printKey(token);
+      printKey(token, deviceKeyHeader);
     });
 }
 

@@ -3,8 +3,12 @@
  * generated here, printed once by the caller, and only their hashes reach the devices table.
  */
 import { newDeviceKey } from './deviceKey';
-import { type DeviceKeyRecord, type DeviceRecord, isKeyActive } from './deviceRecord';
-import type { TableDeviceRegistry } from '../storage/tableDeviceRegistry';
+import {
+  type DeviceKeyRecord,
+  type DeviceRecord,
+  type DeviceRegistryAdmin,
+  isKeyActive,
+} from './deviceRecord';
 import { readModelSchemas } from '../validation/modelSchemas';
 
 /** The model is not one this build can validate: assigning it would make every upload fail. */
@@ -21,11 +25,15 @@ export function checkModel(model: string): string {
   return model;
 }
 
-function keyRecord(deviceId: string, label?: string): { token: string; record: DeviceKeyRecord } {
+/** The clock every function here takes last: tests pass their own. */
+type Clock = () => Date;
+const systemClock: Clock = () => new Date();
+
+function keyRecord(deviceId: string, now: Clock, label?: string): { token: string; record: DeviceKeyRecord } {
   const key = newDeviceKey(deviceId);
   return {
     token: key.token,
-    record: { keyId: key.keyId, hash: key.hash, createdAt: new Date().toISOString(), label },
+    record: { keyId: key.keyId, hash: key.hash, createdAt: now().toISOString(), label },
   };
 }
 
@@ -34,11 +42,12 @@ function keyRecord(deviceId: string, label?: string): { token: string; record: D
  * (see shared/validation/deviceModels.ts).
  */
 export async function addDevice(
-  registry: TableDeviceRegistry,
+  registry: DeviceRegistryAdmin,
   deviceId: string,
   model?: string,
+  now: Clock = systemClock,
 ): Promise<string> {
-  const { token, record } = keyRecord(deviceId);
+  const { token, record } = keyRecord(deviceId, now);
   await registry.create(
     { deviceId, model: model === undefined ? '' : checkModel(model), createdAt: record.createdAt },
     record,
@@ -48,24 +57,26 @@ export async function addDevice(
 
 /** Adds one more key to an existing device (older keys stay valid) and returns it. */
 export async function addKey(
-  registry: TableDeviceRegistry,
+  registry: DeviceRegistryAdmin,
   deviceId: string,
   label?: string,
+  now: Clock = systemClock,
 ): Promise<string> {
-  const { token, record } = keyRecord(deviceId, label);
+  const { token, record } = keyRecord(deviceId, now, label);
   await registry.addKey(deviceId, record);
   return token;
 }
 
 /** Adds a new key; existing keys keep working until `graceMs` from now, then stop. */
 export async function rotateKey(
-  registry: TableDeviceRegistry,
+  registry: DeviceRegistryAdmin,
   deviceId: string,
   graceMs: number,
+  now: Clock = systemClock,
 ): Promise<{ token: string; expiring: DeviceKeyRecord[] }> {
   const device = await existing(registry, deviceId);
-  const token = await addKey(registry, deviceId);
-  const expiresAt = new Date(Date.now() + graceMs).toISOString();
+  const token = await addKey(registry, deviceId, undefined, now);
+  const expiresAt = new Date(now().getTime() + graceMs).toISOString();
   // Keys still active after the grace period get cut to it; keys already ending sooner keep their date.
   const expiring = device.keys.filter((k) => isKeyActive(k, new Date(expiresAt)));
   for (const key of expiring) await registry.expireKey(deviceId, key.keyId, expiresAt);
@@ -74,24 +85,25 @@ export async function rotateKey(
 
 /** `npm start`'s demo device: a fresh key each start, replacing the previous start's key. */
 export async function provisionDemoDevice(
-  registry: TableDeviceRegistry,
+  registry: DeviceRegistryAdmin,
   deviceId: string,
   model: string,
+  now: Clock = systemClock,
 ): Promise<string> {
   const label = 'npm start';
   const device = await registry.get(deviceId);
   if (!device) {
-    const { token, record } = keyRecord(deviceId, label);
+    const { token, record } = keyRecord(deviceId, now, label);
     await registry.create({ deviceId, model, createdAt: record.createdAt }, record);
     return token;
   }
   for (const key of device.keys.filter((k) => k.label === label))
     await registry.removeKey(deviceId, key.keyId);
   if (device.disabled) await registry.setDisabled(deviceId, false);
-  return addKey(registry, deviceId, label);
+  return addKey(registry, deviceId, label, now);
 }
 
-export async function existing(registry: TableDeviceRegistry, deviceId: string): Promise<DeviceRecord> {
+export async function existing(registry: DeviceRegistryAdmin, deviceId: string): Promise<DeviceRecord> {
   const device = await registry.get(deviceId);
   if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
   return device;

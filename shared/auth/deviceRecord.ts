@@ -44,6 +44,24 @@ export interface DeviceRegistry {
   lookupCost?(deviceId: string): LookupCost;
 }
 
+/**
+ * The registry as the operator tools change it (`npm run device`, `npm start`'s demo device), through
+ * deviceAdmin.ts. The real adapter is shared/storage/tableDeviceRegistry.ts.
+ */
+export interface DeviceRegistryAdmin extends DeviceRegistry {
+  /** Creates the device with its first key; refuses an id that exists. */
+  create(device: { deviceId: string; model: string; createdAt: string }, key: DeviceKeyRecord): Promise<void>;
+  addKey(deviceId: string, key: DeviceKeyRecord): Promise<void>;
+  expireKey(deviceId: string, keyId: string, expiresAt: string): Promise<void>;
+  removeKey(deviceId: string, keyId: string): Promise<void>;
+  /** Refuses a device that does not exist. */
+  setDisabled(deviceId: string, disabled: boolean): Promise<void>;
+  /** Removes the device and its keys; refuses a device that does not exist. */
+  remove(deviceId: string): Promise<void>;
+  /** Every device, by id. */
+  list(): Promise<DeviceRecord[]>;
+}
+
 export function isKeyActive(key: DeviceKeyRecord, now: Date): boolean {
   return key.expiresAt === undefined || Date.parse(key.expiresAt) > now.getTime();
 }

@@ -3,11 +3,13 @@
  * ordinary properties, so the cost follows the range asked, not the table's age):
  *
  * - the day rollups of the range's days;
- * - the file log over the range, and over the days on which the files counted in those rollups were
- *   received (a buffered file's readings land days before its receipt);
  * - the markers of claims the sweep has not settled yet, each judged the way the sweep judges it but
  *   read-only: a file posted a second before the report counts once its blob is there, a claim
- *   without a blob never does.
+ *   without a blob never does;
+ * - the file log over the range, and over the days on which the files counted in those rollups (or
+ *   unsettled files of the range) were received: a buffered file's readings land days before its
+ *   receipt, and the other files of those days are the same uploads' freshest files, the evidence
+ *   the clock verdict needs.
  */
 import { type Claim } from '../idempotencyRecord';
 import { addDays, contributionOf, type DayHours } from '../ledger/dayRollup';
@@ -15,6 +17,7 @@ import { type FileLogEntry, FileState, type LedgerStore } from '../ledger/types'
 import { mapConcurrently } from '../mapConcurrently';
 import type { RawBlobStore } from '../storage/types';
 import { judge } from '../sweep/judge';
+import { mattersTo } from './countedFiles';
 import type { CoverageInput, Range } from './types';
 
 const DAY_MS = 86_400_000;
@@ -26,20 +29,39 @@ export interface CoverageSources {
 }
 
 export async function readCoverageInput(
-  { ledger, blobs, now }: CoverageSources,
+  sources: CoverageSources,
   deviceId: string,
   range: Range,
 ): Promise<CoverageInput> {
+  const { ledger } = sources;
   const rollups = await ledger.rollupRange(
     deviceId,
     dayKey(range.from),
     dayKey(new Date(range.to.getTime() - 1)),
   );
   const days: DayHours = new Map(rollups.map((row) => [row.day, new Map(row.hours)]));
-  const receiptDays = new Set(rollups.flatMap((row) => [...row.receivedOn]));
-  const settled = (
-    await Promise.all(readWindows(range, receiptDays).map((w) => ledger.fileLog(deviceId, w.from, w.to)))
-  ).flat();
+  const { tail, pending } = await unsweptTail(sources, deviceId, days);
+  const receiptDays = new Set([
+    ...rollups.flatMap((row) => [...row.receivedOn]),
+    ...tail.filter((file) => mattersTo(file, range)).map((file) => dayKey(new Date(file.receivedAt))),
+  ]);
+  const windows = readWindows(range, receiptDays);
+  const settled = (await Promise.all(windows.map((w) => ledger.fileLog(deviceId, w.from, w.to)))).flat();
+  return {
+    deviceId,
+    days,
+    // The tail as if read with the file log: the same windows.
+    files: [...settled, ...tail.filter((file) => windows.some((w) => receivedWithin(file, w)))],
+    pending,
+  };
+}
+
+/** The claims not yet settled whose blob is there, as file-log rows, their readings added to `days`. */
+async function unsweptTail(
+  { ledger, blobs, now }: CoverageSources,
+  deviceId: string,
+  days: DayHours,
+): Promise<{ tail: FileLogEntry[]; pending: number }> {
   const markers = await ledger.markers(deviceId);
   const context = { ledger, blobs, now, orphanAfterMs: Infinity };
   const verdicts = await mapConcurrently(markers, 8, (marker) => judge(marker, context));
@@ -49,12 +71,7 @@ export async function readCoverageInput(
     addDays(days, contributionOf(verdict.claim.summary, verdict.claim.receivedAt).days);
     tail.push(unsweptEntry(verdict.claim, now));
   }
-  return {
-    deviceId,
-    days,
-    files: [...settled, ...tail].filter((file) => matters(file, range)),
-    pending: verdicts.filter((v) => v.kind === 'pending').length,
-  };
+  return { tail, pending: verdicts.filter((v) => v.kind === 'pending').length };
 }
 
 /** `yyyyMMdd` (UTC). */
@@ -83,13 +100,9 @@ function dayWindow(day: string): Range {
   return { from, to: new Date(from.getTime() + DAY_MS) };
 }
 
-/** Received in the range, or holding readings in it. */
-function matters(file: FileLogEntry, { from, to }: Range): boolean {
+function receivedWithin(file: FileLogEntry, { from, to }: Range): boolean {
   const received = Date.parse(file.receivedAt);
-  if (received >= from.getTime() && received < to.getTime()) return true;
-  const first = Date.parse(file.summary?.firstReadingAt ?? '');
-  const last = Date.parse(file.summary?.lastReadingAt ?? '');
-  return first < to.getTime() && last >= from.getTime();
+  return received >= from.getTime() && received < to.getTime();
 }
 
 function unsweptEntry(claim: Claim, now: Date): FileLogEntry {

@@ -5,10 +5,33 @@
  * Azure Functions types here.
  */
 export { clockVerdict } from './clockVerdict';
-export { countedFiles, orphanedIn } from './countedFiles';
+export { countedFiles, mattersTo, orphanedIn, receivedIn, receivedPerHour } from './countedFiles';
 export { readCoverageInput } from './coverageInput';
-export { coverageOf } from './coverageOf';
+export { coverageOf, type CoverageRules } from './coverageOf';
+export { type ClockRules, DEFAULT_CLOCK_FLOOR_MS, isImplausible, leadSeconds } from './fileClock';
+export { delayOf } from './clockVerdict';
 export { gapsIn } from './gapsIn';
+export { humanDuration } from './humanDuration';
 export { type HourlyCounts, readingsPerHour } from './readingsPerHour';
-export type { ClockVerdict, CoverageInput, DeviceCoverage, Gap, HourSpan, Range } from './types';
+export { hourState, HourState, referenceComparison, referencePerHour } from './referenceComparison';
+export type {
+  ClockVerdict,
+  CoverageInput,
+  Delay,
+  DeviceCoverage,
+  Gap,
+  HourSpan,
+  Range,
+  ReferenceComparison,
+} from './types';
 export { HOUR_MS, wholeHours } from './wholeHours';
+export {
+  DEFAULT_REFERENCE_COLUMNS,
+  type ReferenceColumns,
+  type ReferenceLayout,
+  type ReferenceRow,
+  ReferenceRowError,
+  ReferenceTally,
+  readReferenceRow,
+  referenceLayout,
+} from './referenceRows';

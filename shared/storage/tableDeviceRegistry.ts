@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import type { DeviceKeyRecord, DeviceRecord, DeviceRegistry } from '../auth/deviceRecord';
+import type { DeviceKeyRecord, DeviceRecord, DeviceRegistryAdmin } from '../auth/deviceRecord';
 import { odataString } from './odata';
 import { restErrorOf, storageCall } from './storageCall';
 
@@ -17,7 +17,7 @@ interface Row {
   [field: string]: unknown;
 }
 
-export class TableDeviceRegistry implements DeviceRegistry {
+export class TableDeviceRegistry implements DeviceRegistryAdmin {
   constructor(
     private readonly table: TableClient,
     private readonly timeoutMs: number,

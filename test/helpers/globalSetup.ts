@@ -1,29 +1,18 @@
 /**
- * Starts one real Azurite for the whole run (in memory, free ports) and generates the Ajv standalone
- * validators. Under CI=true an Azurite that cannot start fails the run; elsewhere the Azurite-backed
+ * Does what the unit-only run does (unitGlobalSetup.ts: Node major, Ajv standalone validators), then
+ * starts one real Azurite for the whole run (in memory, free ports). Under CI=true an Azurite that cannot start fails the run; elsewhere the Azurite-backed
  * suites skip loudly.
  */
-import { generateValidators } from '../../scripts/build/buildValidators';
 import { startAzurite, type AzuriteInstance } from '../../scripts/lib/azurite';
 import { failInCiOrWarn } from './ci';
-
-/** functionAppConfig.runtime.version in infra/app/api.bicep. */
-const PRODUCTION_NODE_MAJOR = 22;
+import unitGlobalSetup from './unitGlobalSetup';
 
 declare global {
   var __AZURITE__: AzuriteInstance | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
-  // Azure runs the app on Node 22; tests on another major prove less (the project brings 22 on Linux x64).
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major !== PRODUCTION_NODE_MAJOR) {
-    failInCiOrWarn(
-      `Node ${PRODUCTION_NODE_MAJOR}`,
-      `running on Node ${process.versions.node}; run through npm (npm test)`,
-    );
-  }
-  generateValidators();
+  unitGlobalSetup();
   try {
     const azurite = await startAzurite({ inMemory: true });
     globalThis.__AZURITE__ = azurite;

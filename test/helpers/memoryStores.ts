@@ -1,17 +1,20 @@
 /**
- * In-memory storage ports for UNIT tests of the ingest algorithm (integration tests use Azurite).
- * They model the real adapters (blobRawStore.ts, tableIdempotencyStore.ts), not an idealised store:
+ * In-memory storage ports for UNIT tests (integration tests use Azurite). They model the real
+ * adapters (blobRawStore.ts, tableIdempotencyStore.ts, tableDeviceRegistry.ts), not an idealised
+ * store, and test/integration/storePorts.contract.test.ts runs the same cases against both:
  *
  * - `insert` is conditional on (device, key) and answers 'exists' on a conflict, as a 409 does;
  * - `createIfAbsent` answers 'exists' when the name is taken (If-None-Match: *) and, like Blob Storage,
  *   refuses a body whose Content-MD5 does not match;
  * - `markStored` is a Merge of `state` only, which fails when the entry is gone (404);
  * - every failure surfaces as StorageUnavailableError named after the real adapter's operation;
+ * - the device registry keeps a device row and key rows apart, as the devices table does;
  * - records and blobs are copied in and out, so a caller cannot mutate stored state.
  *
  * Each store logs its calls (into a log that can be shared, so the order across both stores shows)
  * and lets a test run a hook before an operation or make the next call of it fail.
  */
+import type { DeviceKeyRecord, DeviceRecord, DeviceRegistryAdmin } from '../../shared/auth/deviceRecord';
 import { StorageUnavailableError } from '../../shared/errors';
 import type { Claim, IdempotencyRecord } from '../../shared/idempotencyRecord';
 import { toRowKey } from '../../shared/idempotencyKey';
@@ -36,6 +39,11 @@ export type RecordOps = {
 export type BlobOps = {
   createIfAbsent: [blob: RawBlob];
   find: [name: string];
+};
+/** The request path's calls only; the admin methods (the ops CLI's) are not intercepted. */
+export type DeviceOps = {
+  get: [deviceId: string];
+  touchKey: [deviceId: string, keyId: string, at: Date];
 };
 
 /** `records.insert`, `blobs.find`, ...: one entry per call that reached the store, failed ones too. */
@@ -66,6 +74,8 @@ const REAL_OPERATION: Record<string, string> = {
   'ledger.rollupRange': 'table.rollups',
   'ledger.fileLog': 'table.files',
   'confirmations.record': 'blob.upload',
+  'devices.get': 'devices.get',
+  'devices.touchKey': 'devices.touch',
 };
 
 /** Hooks, injected failures and the call log for one store. */
@@ -284,6 +294,130 @@ export class MemoryBlobStore implements RawBlobStore {
 
   names(): string[] {
     return [...this.blobs.keys()].sort();
+  }
+}
+
+/** The device row of the devices table; the key rows sit beside it. */
+interface DeviceRow {
+  model: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+/** One partition of the devices table: the device row (absent until created) and its key rows. */
+interface DevicePartition {
+  device?: DeviceRow;
+  keys: Map<string, DeviceKeyRecord>;
+}
+
+const copyKey = (key: DeviceKeyRecord): DeviceKeyRecord => ({ ...key });
+
+export class MemoryDeviceRegistry implements DeviceRegistryAdmin {
+  private readonly partitions = new Map<string, DevicePartition>();
+  private readonly interceptor: Interceptor<DeviceOps>;
+
+  constructor(calls: CallLog = []) {
+    this.interceptor = new Interceptor<DeviceOps>('devices', calls);
+  }
+
+  get calls(): CallLog {
+    return this.interceptor.calls;
+  }
+
+  get(deviceId: string): Promise<DeviceRecord | undefined> {
+    return this.interceptor.run('get', [deviceId], () => this.record(deviceId));
+  }
+
+  /** A Merge of `lastUsedAt` into the key row, which fails when the key is gone (404). */
+  touchKey(deviceId: string, keyId: string, at: Date): Promise<void> {
+    return this.interceptor.run('touchKey', [deviceId, keyId, at], () => {
+      const key = this.partitions.get(deviceId)?.keys.get(keyId);
+      if (!key) throw new StorageUnavailableError('devices.touch', new Error('ResourceNotFound (404)'));
+      key.lastUsedAt = at.toISOString();
+    });
+  }
+
+  async create(
+    device: { deviceId: string; model: string; createdAt: string },
+    key: DeviceKeyRecord,
+  ): Promise<void> {
+    const partition = this.partition(device.deviceId);
+    if (partition.device) throw new Error(`Device "${device.deviceId}" already exists.`);
+    partition.device = { model: device.model, disabled: false, createdAt: device.createdAt };
+    await this.addKey(device.deviceId, key);
+  }
+
+  /** Like the table, a key row needs no device row: without one, `get` still finds no device. */
+  async addKey(deviceId: string, key: DeviceKeyRecord): Promise<void> {
+    const keys = this.partition(deviceId).keys;
+    if (keys.has(key.keyId)) throw new Error('EntityAlreadyExists (409)');
+    keys.set(key.keyId, copyKey(key));
+  }
+
+  async expireKey(deviceId: string, keyId: string, expiresAt: string): Promise<void> {
+    this.keyRow(deviceId, keyId).expiresAt = expiresAt;
+  }
+
+  async removeKey(deviceId: string, keyId: string): Promise<void> {
+    this.keyRow(deviceId, keyId);
+    this.partitions.get(deviceId)!.keys.delete(keyId);
+  }
+
+  async setDisabled(deviceId: string, disabled: boolean): Promise<void> {
+    const device = this.partitions.get(deviceId)?.device;
+    if (!device) throw new Error(`Device "${deviceId}" does not exist.`);
+    device.disabled = disabled;
+  }
+
+  async remove(deviceId: string): Promise<void> {
+    if (!this.partitions.get(deviceId)?.device) throw new Error(`Device "${deviceId}" does not exist.`);
+    this.partitions.delete(deviceId);
+  }
+
+  async list(): Promise<DeviceRecord[]> {
+    return [...this.partitions.keys()]
+      .map((deviceId) => this.record(deviceId))
+      .filter((record): record is DeviceRecord => record !== undefined)
+      .sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+  }
+
+  on<Op extends keyof DeviceOps>(op: Op, fn: Hook<DeviceOps[Op]>): () => void {
+    return this.interceptor.on(op, fn);
+  }
+
+  once<Op extends keyof DeviceOps>(op: Op, fn: Hook<DeviceOps[Op]>): () => void {
+    return this.interceptor.once(op, fn);
+  }
+
+  failNext(op: keyof DeviceOps, error?: unknown, options?: { after?: boolean }): void {
+    this.interceptor.failNext(op, error, options);
+  }
+
+  /** The device as the table adapter reads it: keys in RowKey (key id) order, '' model as none. */
+  private record(deviceId: string): DeviceRecord | undefined {
+    const partition = this.partitions.get(deviceId);
+    if (!partition?.device) return undefined;
+    const { model, disabled, createdAt } = partition.device;
+    return {
+      deviceId,
+      model: model || undefined,
+      disabled,
+      createdAt,
+      keys: [...partition.keys.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : 1)).map(copyKey),
+    };
+  }
+
+  private partition(deviceId: string): DevicePartition {
+    const partition = this.partitions.get(deviceId) ?? { keys: new Map<string, DeviceKeyRecord>() };
+    this.partitions.set(deviceId, partition);
+    return partition;
+  }
+
+  /** A key row that must exist, as a Merge or Delete needs (404 otherwise). */
+  private keyRow(deviceId: string, keyId: string): DeviceKeyRecord {
+    const key = this.partitions.get(deviceId)?.keys.get(keyId);
+    if (!key) throw new Error('ResourceNotFound (404)');
+    return key;
   }
 }
 

@@ -97,7 +97,16 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     const first = await runBackfillCli(args);
     expect({ code: first.code, summary: summaryOf(first) }).toEqual({
       code: 2, // truck-r's files are left unsent
-      summary: { files: 18, stored: 11, duplicate: 1, rejected: 3, unsent: 3, skipped: 0 },
+      summary: {
+        files: 18,
+        stored: 11,
+        duplicate: 1,
+        rejected: 3,
+        unsent: 3,
+        skipped: 0,
+        unjournaled: 0,
+        stoppedEarly: null,
+      },
     });
     // The revoked key is reported once, not per file.
     expect(first.stderr.match(/truck-r: 401 invalid_credentials/g)).toHaveLength(1);
@@ -181,7 +190,16 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     const second = await runBackfillCli(rerun);
     expect({ code: second.code, summary: summaryOf(second) }).toEqual({
       code: 0,
-      summary: { files: 15, stored: 3, duplicate: 0, rejected: 0, unsent: 0, skipped: 12 },
+      summary: {
+        files: 15,
+        stored: 3,
+        duplicate: 0,
+        rejected: 0,
+        unsent: 0,
+        skipped: 12,
+        unjournaled: 0,
+        stoppedEarly: null,
+      },
     });
     expect(await blobsPerDevice(endpoint.inspector)).toMatchObject({
       'truck-a': 7,
@@ -195,7 +213,16 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     const third = await runBackfillCli(rerun);
     expect({ code: third.code, summary: summaryOf(third) }).toEqual({
       code: 0,
-      summary: { files: 15, stored: 1, duplicate: 0, rejected: 0, unsent: 0, skipped: 14 },
+      summary: {
+        files: 15,
+        stored: 1,
+        duplicate: 0,
+        rejected: 0,
+        unsent: 0,
+        skipped: 14,
+        unjournaled: 0,
+        stoppedEarly: null,
+      },
     });
     expect(third.stderr).toMatch(/journal: ignored an incomplete last line \(\d+ bytes/);
     expect(await blobsPerDevice(endpoint.inspector)).toMatchObject({
@@ -233,7 +260,16 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     const result = await runBackfillCli([...args, ...flags], { TRUCK_P_KEY: key! });
     expect({ code: result.code, summary: summaryOf(result) }).toEqual({
       code: 1, // one file rejected, nothing left unsent
-      summary: { files: 4, stored: 3, duplicate: 0, rejected: 1, unsent: 0, skipped: 0 },
+      summary: {
+        files: 4,
+        stored: 3,
+        duplicate: 0,
+        rejected: 1,
+        unsent: 0,
+        skipped: 0,
+        unjournaled: 0,
+        stoppedEarly: null,
+      },
     });
     // Each file went under its own Idempotency-Key, <deviceId>/<path> ("/" escaped as ~2f in the table).
     const rowKeys = (await endpoint.inspector.entities('truck-p')).map((e) => e.rowKey).sort();
@@ -262,7 +298,17 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     const result = await runBackfillCli([folder, '--dry-run', '--json']);
     expect({ code: result.code, summary: summaryOf(result) }).toEqual({
       code: 1,
-      summary: { files: 5, stored: 0, duplicate: 0, rejected: 4, unsent: 1, skipped: 0, dryRun: true },
+      summary: {
+        files: 5,
+        stored: 0,
+        duplicate: 0,
+        rejected: 4,
+        unsent: 1,
+        skipped: 0,
+        unjournaled: 0,
+        stoppedEarly: null,
+        dryRun: true,
+      },
     });
     expect(result.stdout).toMatch(/^would send {2}truck-d\/1\.json {2}\d+ B/m);
     expect(result.stdout).toMatch(/^invalid {5}truck-d\/2\.json {2}invalid_utf8: /m);
@@ -325,6 +371,43 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     expect(readdirSync(join(folder, 'truck-w')).sort()).toEqual(['1.json', '2.json']);
   }, 30_000);
 
+  test('a journal that cannot be written after a 200: the run stops, exits 2 and says so; the file stays for the rerun', async () => {
+    const folder = writeFolder(dir('full-disk'), { 'truck-j/1.json': oilPayload('truck-j') });
+    const keysFile = writeKeys(work, await endpoint.addDevices(['truck-j']), 'j-keys.json');
+    const args = [folder, '--url', endpoint.url, '--keys', keysFile, '--delete-acknowledged', '--json'];
+    // The journal's disk is full from its first append on.
+    const full = await runBackfillCli(args, {
+      NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'backfill', 'fullDisk.cjs')}`,
+      FULL_DISK_PATH: join(folder, JOURNAL),
+      FULL_DISK_AFTER: '0',
+    });
+    expect({ code: full.code, summary: summaryOf(full) }).toEqual({
+      code: 2,
+      summary: {
+        files: 1,
+        stored: 1,
+        duplicate: 0,
+        rejected: 0,
+        unsent: 0,
+        skipped: 0,
+        unjournaled: 1,
+        stoppedEarly: expect.stringMatching(/^cannot write the journal .*: ENOSPC$/),
+      },
+    });
+    expect(full.stdout).toMatch(/^Stopped: cannot write the journal/m);
+    expect(full.stdout).toMatch(/1 file\(s\) acknowledged but not journaled: kept in place/);
+    expect(full.stdout).not.toMatch(/All 1 file\(s\) acknowledged/);
+    // Nothing records the 200, so the original is not deleted.
+    expect(readdirSync(join(folder, 'truck-j'))).toEqual(['1.json']);
+
+    const rerun = await runBackfillCli(args);
+    expect({ code: rerun.code, summary: summaryOf(rerun) }).toMatchObject({
+      code: 0,
+      summary: { files: 1, duplicate: 1, unjournaled: 0, stoppedEarly: null },
+    });
+    expect(readdirSync(join(folder, 'truck-j'))).toEqual([]);
+  }, 30_000);
+
   test('a device missing from keys.json is left unsent and said once; the others are sent', async () => {
     const folder = writeFolder(dir('no-key'), {
       'truck-n1/1.json': oilPayload('truck-n1'),
@@ -335,7 +418,16 @@ describeWithAzurite('backfill: a folder of gateway files into the endpoint', () 
     const result = await runBackfillCli([folder, '--url', endpoint.url, '--keys', keysFile, '--json']);
     expect({ code: result.code, summary: summaryOf(result) }).toEqual({
       code: 2,
-      summary: { files: 3, stored: 1, duplicate: 0, rejected: 0, unsent: 2, skipped: 0 },
+      summary: {
+        files: 3,
+        stored: 1,
+        duplicate: 0,
+        rejected: 0,
+        unsent: 2,
+        skipped: 0,
+        unjournaled: 0,
+        stoppedEarly: null,
+      },
     });
     expect(result.stderr.match(/truck-n2: no key in .*n-keys\.json; its files are not sent\./g)).toHaveLength(
       1,

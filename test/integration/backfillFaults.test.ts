@@ -92,6 +92,8 @@ describeWithAzurite('backfill through faults', () => {
         rejected: 0,
         unsent: 0,
         skipped: 0,
+        unjournaled: 0,
+        stoppedEarly: null,
       },
     });
     // An answer dropped after the store makes the resend a duplicate; every file is acknowledged once.

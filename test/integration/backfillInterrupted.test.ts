@@ -95,6 +95,8 @@ describeWithAzurite('backfill interrupted by SIGKILL, then rerun', () => {
         rejected: 0,
         unsent: 0,
         skipped: journaled,
+        unjournaled: 0,
+        stoppedEarly: null,
       },
     });
     expect(second.stderr).toMatch(/journal: ignored an incomplete last line/);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deviceFolders } from '../../shared/storage/deviceFolders';
 import { describeWithAzurite } from '../helpers/azurite';
 import { createTestApp, oilPayload, type TestApp } from '../helpers/testApp';
 
@@ -117,6 +118,18 @@ describeWithAzurite('POST /api/ingest/{deviceId} against Azurite', () => {
     });
     const blob = await app.inspector.blob(first.body.blob as string);
     expect(decodeURIComponent(blob.metadata.idempotencykey!)).toBe(headers['idempotency-key']);
+  });
+
+  test('a smoke-test device (SMOKE_DEVICES, default smoke-*) stores under _smoke/, outside every device folder', async () => {
+    const body = oilPayload('smoke-7');
+    const res = await app.post('smoke-7', body);
+    expect(res).toMatchObject({ status: 200, body: { status: 'stored' } });
+    expect(res.body.blob).toMatch(/^_smoke\/smoke-7\/\d{4}\/\d{2}\/\d{2}\/\d{9}Z_[0-9a-f]{16}\.json$/);
+    expect((await app.inspector.blob(res.body.blob as string)).bytes.toString()).toBe(body);
+    expect(await app.inspector.blobNames('smoke-7/')).toEqual([]);
+    // The sweep confirms it like any file; the device folders a vendor reads do not include it.
+    expect(await app.runtime.sweep()).toMatchObject({ stillPending: 0 });
+    expect(await deviceFolders(app.runtime.clients.rawContainer)).not.toContain('_smoke');
   });
 
   test('the same body under two keys, or from two devices, is two files', async () => {

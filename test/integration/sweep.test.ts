@@ -8,7 +8,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { coverageOf, readCoverageInput } from '../../shared/coverage';
+import { coverageOf, DEFAULT_CLOCK_FLOOR_MS, readCoverageInput } from '../../shared/coverage';
 import { BlobRawStore } from '../../shared/storage/blobRawStore';
 import { TableLedgerStore } from '../../shared/storage/tableLedgerStore';
 import { freePort, stopChild } from '../../scripts/lib/azurite';
@@ -68,7 +68,10 @@ describeWithAzurite('the sweep on Azurite', () => {
       blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
       now: new Date(now.ms),
     };
-    return coverageOf(await readCoverageInput(sources, deviceId, DAY), DAY, 300);
+    return coverageOf(await readCoverageInput(sources, deviceId, DAY), DAY, {
+      toleranceSeconds: 300,
+      floorMs: DEFAULT_CLOCK_FLOOR_MS,
+    });
   };
 
   test('a failed blob write: pending, then orphaned and not counted; the rewritten resend is stored and counted once', async () => {

@@ -35,7 +35,7 @@ describe('the simulator verdict', () => {
       deviceId: f.deviceId,
       blobName: `truck-001/2026/11/25/00000${i}Z_x.json`,
       sha256: f.sha256,
-      state: 'pending',
+      state: 'stored',
     })),
   });
 
@@ -97,6 +97,18 @@ describe('the simulator verdict', () => {
     expect(result).toMatchObject({ ok: false, undelivered: 1, quarantined: 1 });
     expect(result.violations.join('\n')).toMatch(/STORED TWICE/);
     expect(result.violations.join('\n')).toMatch(/WRONG ACK/);
+  });
+
+  test('an entry still pending after the final sweep is a violation', () => {
+    const { files } = produce();
+    const storage = storageFor(files);
+    storage.entities[1]!.state = 'pending';
+    const result = verdict(files, storage);
+    expect(result.ok).toBe(false);
+    expect(result.pendingEntries).toBe(1);
+    expect(result.violations).toEqual([
+      'STILL PENDING (after the final sweep): 1: truck-001 truck-001/2026/11/25/000001Z_x.json',
+    ]);
   });
 });
 

@@ -41,7 +41,20 @@ describe('backfill retry waits', () => {
     body: JSON.stringify({ status: 'stored', blob: 'truck-w/b.json', sha256: sha256Hex(bytes) }),
   };
 
-  async function send(maxAttempts = 5) {
+  /** Gates that record how long each 429 holds the device, and let the next attempt through at once. */
+  class RecordingGates extends DeviceGates {
+    readonly holds: number[] = [];
+    override hold(_deviceId: string, ms: number): void {
+      this.holds.push(ms);
+    }
+    override async pass(): Promise<void> {}
+  }
+
+  async function send(
+    maxAttempts = 5,
+    gates: DeviceGates = new DeviceGates(),
+    backoff = { baseMs: 20, capMs: 40 },
+  ) {
     const waits: number[] = [];
     const client = new EndpointClient(base, 1);
     try {
@@ -52,8 +65,8 @@ describe('backfill retry waits', () => {
         maxAttempts,
         gzip: false,
         idempotency: IdempotencyMode.Hash,
-        backoff: { baseMs: 20, capMs: 40 },
-        gates: new DeviceGates(),
+        backoff,
+        gates,
         signal: new AbortController().signal,
         random: () => 0,
         wait: async (ms) => {
@@ -79,5 +92,23 @@ describe('backfill retry waits', () => {
     const { result, waits } = await send(4);
     expect(result).toEqual({ kind: 'unsent', reason: '4 attempts failed, the last with 503 http_503' });
     expect(waits).toEqual([10, 20, 20]);
+  });
+
+  test('a 429 without Retry-After holds the device for an exponential backoff, not the base delay each time', async () => {
+    const limited = { status: 429, body: '{"error":"rate_limited"}' };
+    script = [limited, limited, limited, limited, stored];
+    const gates = new RecordingGates();
+    const { result, waits } = await send(5, gates, { baseMs: 20, capMs: 1000 });
+    expect(result).toMatchObject({ kind: 'acknowledged', status: 'stored' });
+    // With no jitter (random 0): half of 20, 40, 80, 160 ms; throttling uses no attempt and no wait.
+    expect(gates.holds).toEqual([10, 20, 40, 80]);
+    expect(waits).toEqual([]);
+  });
+
+  test("a 429's Retry-After is what it holds for", async () => {
+    script = [{ status: 429, headers: { 'retry-after': '3' }, body: '{"error":"rate_limited"}' }, stored];
+    const gates = new RecordingGates();
+    await send(5, gates);
+    expect(gates.holds).toEqual([3000]);
   });
 });

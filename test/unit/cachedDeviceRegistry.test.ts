@@ -88,15 +88,103 @@ describe('CachedDeviceRegistry', () => {
     expect(await cache.get('truck-1')).toMatchObject({ deviceId: 'truck-1' });
   });
 
-  test('a cached device is read again once its TTL has passed, not before (a revoked key stops within the TTL)', async () => {
+  test('a record is served until its TTL is up, to the millisecond', async () => {
     const { inner, reads } = countingRegistry({ 'truck-1': device('truck-1', ['k1']) });
     const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
     await cache.get('truck-1');
-    now += 60_000 - 1;
+    now += 59_999;
     await cache.get('truck-1');
-    expect(reads).toEqual(['truck-1']);
+    expect(reads).toHaveLength(1);
     now += 1;
     await cache.get('truck-1');
-    expect(reads).toEqual(['truck-1', 'truck-1']);
+    expect(reads).toHaveLength(2);
+  });
+
+  test('beyond maxEntries the least recently read device goes first', async () => {
+    const { inner, reads } = countingRegistry({
+      a: device('a', ['k1']),
+      b: device('b', ['k1']),
+      c: device('c', ['k1']),
+    });
+    const cache = new CachedDeviceRegistry(inner, 60_000, { maxEntries: 2 }, clock);
+    for (const id of ['a', 'b']) await cache.get(id);
+    await cache.get('a');
+    expect(reads).toEqual(['a', 'b']);
+
+    await cache.get('c');
+    expect(cache.size).toEqual({ entries: 2, unknown: 0 });
+    for (const id of ['b', 'c', 'a']) await cache.get(id);
+    expect(reads).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  describe('a read overtaken by a newer one (refresh during a slow read)', () => {
+    /** A registry whose reads answer when the test says, in any order. */
+    function slowRegistry() {
+      const pending: Array<{ resolve: (r: DeviceRecord | undefined) => void; reject: (e: Error) => void }> =
+        [];
+      const inner: DeviceRegistry = {
+        get: () => new Promise((resolve, reject) => pending.push({ resolve, reject })),
+        touchKey: async () => undefined,
+      };
+      return { inner, pending };
+    }
+
+    test('an old "unknown" answer does not mark the device unknown', async () => {
+      const { inner, pending } = slowRegistry();
+      const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+      const first = cache.get('truck-1');
+      const second = cache.refresh('truck-1');
+      pending[1]!.resolve(device('truck-1', ['k1']));
+      await second;
+      pending[0]!.resolve(undefined);
+      await first;
+      expect(cache.size).toEqual({ entries: 1, unknown: 0 });
+    });
+
+    test('an old failure does not drop the newer record', async () => {
+      const { inner, pending } = slowRegistry();
+      const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+      const first = cache.get('truck-1');
+      const second = cache.refresh('truck-1');
+      pending[1]!.resolve(device('truck-1', ['k1']));
+      await second;
+      pending[0]!.reject(new Error('timeout'));
+      await expect(first).rejects.toThrow('timeout');
+
+      // Served from the cache: no third read is started (one would never be answered).
+      const again = cache.get('truck-1');
+      expect(pending).toHaveLength(2);
+      expect(await again).toMatchObject({ deviceId: 'truck-1' });
+    });
+  });
+
+  test('by default an unknown id is remembered for 10 s', async () => {
+    const { inner, reads } = countingRegistry();
+    const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+    await cache.get('ghost');
+    now += 9_999;
+    await cache.get('ghost');
+    expect(reads).toEqual(['ghost']);
+    now += 1;
+    await cache.get('ghost');
+    expect(reads).toEqual(['ghost', 'ghost']);
+  });
+
+  test('refresh of a device never read reads it', async () => {
+    const { inner, reads } = countingRegistry({ 'truck-1': device('truck-1', ['k1']) });
+    const cache = new CachedDeviceRegistry(inner, 60_000, {}, clock);
+    expect(await cache.refresh('truck-1')).toMatchObject({ deviceId: 'truck-1' });
+    expect(reads).toEqual(['truck-1']);
+  });
+
+  test('touchKey goes straight to the registry', async () => {
+    const touched: unknown[] = [];
+    const inner: DeviceRegistry = {
+      get: async () => undefined,
+      touchKey: async (...args) => void touched.push(args),
+    };
+    const at = new Date('2026-11-25T08:00:00Z');
+    await new CachedDeviceRegistry(inner, 60_000, {}, clock).touchKey('truck-1', 'k1', at);
+    expect(touched).toEqual([['truck-1', 'k1', at]]);
   });
 });

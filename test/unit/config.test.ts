@@ -28,7 +28,15 @@ describe('loadConfig', () => {
       maxJsonDepth: 64,
       sweepSchedule: '0 */5 * * * *',
       sweepOrphanAfterMs: 6 * 3_600_000,
+      smokeDevices: ['smoke-*'],
     });
+  });
+
+  test.each([
+    ['smoke-1, probe-*', ['smoke-1', 'probe-*']],
+    ['-', []],
+  ])('SMOKE_DEVICES %j', (value, expected) => {
+    expect(loadConfig({ ...local, SMOKE_DEVICES: value }).smokeDevices).toEqual(expected);
   });
 
   test('DEVICE_KEY_HEADER is any other header name, lowercased; timeouts are read in seconds', () => {
@@ -110,6 +118,11 @@ describe('loadConfig', () => {
     ],
     [{ ...local, DEVICE_KEY_HEADER: 'x-ms-client-principal' }, /DEVICE_KEY_HEADER/],
     [{ ...local, DEVICE_KEY_HEADER: 'X-Forwarded-For' }, /DEVICE_KEY_HEADER/],
+    [
+      { ...local, SMOKE_DEVICES: 'smoke-*,bad/id' },
+      /SMOKE_DEVICES: "bad\/id" is not a device id or "prefix\*"/,
+    ],
+    [{ ...local, SMOKE_DEVICES: '*' }, /SMOKE_DEVICES/],
     [
       { DATA_STORAGE_ACCOUNT_NAME: 'stdata01', DATA_STORAGE_BLOB_ENDPOINT: 'ftp://x' },
       /DATA_STORAGE_BLOB_ENDPOINT/,
@@ -204,6 +217,190 @@ describe('loadConfig', () => {
     test('INGEST_AUTH=on works with any storage', () => {
       expect(loadConfig({ DATA_STORAGE_ACCOUNT_NAME: 'stdata01', INGEST_AUTH: 'on' }).authEnabled).toBe(true);
     });
+  });
+});
+
+describe('loadConfig: each setting, its bounds and its message', () => {
+  const refusal = (env: Record<string, string>) => {
+    try {
+      loadConfig({ ...local, ...env });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error(`accepted ${JSON.stringify(env)}`);
+  };
+
+  /** setting, config field, smallest and largest value accepted, and the unit the field is in. */
+  test.each<[string, keyof ReturnType<typeof loadConfig>, number, number, number]>([
+    ['MAX_BODY_BYTES', 'maxBodyBytes', 1, 100 * 1024 * 1024, 1],
+    ['STORAGE_TIMEOUT_MS', 'storageTimeoutMs', 100, 120_000, 1],
+    ['RETRY_AFTER_SECONDS', 'retryAfterSeconds', 1, 3600, 1],
+    ['DEVICE_CACHE_TTL_SECONDS', 'deviceCacheTtlMs', 0, 3600, 1000],
+    ['RATE_LIMIT_PER_MINUTE', 'rateLimitPerMinute', 0, 1_000_000, 1],
+    ['RATE_LIMIT_BURST', 'rateLimitBurst', 1, 100_000, 1],
+    ['AUTH_FAILURES_PER_MINUTE', 'authFailuresPerMinute', 0, 100_000, 1],
+    ['AUTH_FAILURE_BURST', 'authFailureBurst', 1, 100_000, 1],
+    ['MAX_JSON_DEPTH', 'maxJsonDepth', 2, 1000, 1],
+  ])('%s sets %s, from %i to %i', (name, field, min, max, unit) => {
+    expect(loadConfig({ ...local, [name]: String(min) })[field]).toBe(min * unit);
+    expect(loadConfig({ ...local, [name]: ` ${max} ` })[field]).toBe(max * unit);
+    for (const bad of [String(min - 1), String(max + 1), `${min}.5`, 'ten']) {
+      expect(refusal({ [name]: bad })).toBe(
+        `Invalid setting ${name}: expected an integer from ${min} to ${max}, got "${bad}"`,
+      );
+    }
+  });
+
+  test('a blank setting is an absent one', () => {
+    expect(loadConfig({ ...local, MAX_BODY_BYTES: '  ', RAW_CONTAINER: ' ', INGEST_AUTH: '' })).toMatchObject(
+      {
+        maxBodyBytes: 10 * 1024 * 1024,
+        rawContainer: 'raw',
+        authEnabled: true,
+      },
+    );
+  });
+
+  test.each([
+    ['RAW_CONTAINER', 'rawContainer', ' raw-data ', 'raw-data'],
+    ['RAW_CONTAINER', 'rawContainer', 'abc', 'abc'],
+    ['RAW_CONTAINER', 'rawContainer', 'a'.repeat(63), 'a'.repeat(63)],
+    ['IDEMPOTENCY_TABLE', 'idempotencyTable', 'Idem2', 'Idem2'],
+    ['DEVICES_TABLE', 'devicesTable', 'abc', 'abc'],
+    ['DEVICES_TABLE', 'devicesTable', `D${'x'.repeat(62)}`, `D${'x'.repeat(62)}`],
+  ])('%s=%j is accepted (trimmed)', (name, field, value, expected) => {
+    expect(loadConfig({ ...local, [name]: value })[field as 'rawContainer']).toBe(expected);
+  });
+
+  test.each([
+    ['RAW_CONTAINER', 'ab', 'a blob container name'],
+    ['RAW_CONTAINER', 'a'.repeat(64), 'a blob container name'],
+    ['RAW_CONTAINER', 'raw--data', 'a blob container name'],
+    ['RAW_CONTAINER', '-raw', 'a blob container name'],
+    ['RAW_CONTAINER', 'raw-', 'a blob container name'],
+    ['RAW_CONTAINER', 'raw-data!', 'a blob container name'],
+    ['IDEMPOTENCY_TABLE', '1dem', 'a table name'],
+    ['IDEMPOTENCY_TABLE', 'ab', 'a table name'],
+    ['DEVICES_TABLE', 'devices!', 'a table name'],
+    ['DEVICES_TABLE', `D${'x'.repeat(63)}`, 'a table name'],
+  ])('%s=%j is refused: not %s', (name, value, what) => {
+    expect(refusal({ [name]: value })).toBe(`Invalid setting ${name}: "${value}" is not ${what}`);
+  });
+
+  test('INGEST_AUTH other than on/off is refused, quoting it lower-cased', () => {
+    expect(refusal({ INGEST_AUTH: 'Maybe' })).toBe(
+      'Invalid setting INGEST_AUTH: expected "on" or "off", got "maybe"',
+    );
+  });
+
+  test('DEVICE_MODELS is kept as given, trimmed, for the device map to parse', () => {
+    expect(loadConfig({ ...local, DEVICE_MODELS: ' {"devices":{}} ' }).deviceModelsOverride).toBe(
+      '{"devices":{}}',
+    );
+  });
+});
+
+describe('loadConfig: the storage connection', () => {
+  const message = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error(`accepted ${JSON.stringify(env)}`);
+  };
+
+  test('nothing, or only one endpoint, names the connection string and the keyless way', () => {
+    const expected =
+      'Invalid setting DATA_STORAGE_CONNECTION_STRING: set it (e.g. UseDevelopmentStorage=true for Azurite), ' +
+      'or DATA_STORAGE_ACCOUNT_NAME for keyless access in Azure';
+    expect(message({})).toBe(expected);
+    expect(message({ DATA_STORAGE_BLOB_ENDPOINT: 'https://x.blob.core.windows.net' })).toBe(expected);
+    expect(message({ DATA_STORAGE_TABLE_ENDPOINT: 'https://x.table.core.windows.net' })).toBe(expected);
+  });
+
+  test('both endpoints without an account name are enough; trailing slashes go', () => {
+    expect(
+      loadConfig({
+        DATA_STORAGE_BLOB_ENDPOINT: 'http://127.0.0.1:10000/devstoreaccount1//',
+        DATA_STORAGE_TABLE_ENDPOINT: 'https://x.table.core.windows.net/',
+      }).storage,
+    ).toEqual({
+      kind: 'identity',
+      blobEndpoint: 'http://127.0.0.1:10000/devstoreaccount1',
+      tableEndpoint: 'https://x.table.core.windows.net',
+      managedIdentityClientId: undefined,
+    });
+  });
+
+  test.each(['abc', 'a'.repeat(24), 'stdata01'])('account name %j is accepted', (name) => {
+    expect(loadConfig({ DATA_STORAGE_ACCOUNT_NAME: name }).storage).toMatchObject({
+      blobEndpoint: `https://${name}.blob.core.windows.net`,
+    });
+  });
+
+  test.each(['ab', 'a'.repeat(25), 'stdata_01', 'stData01'])('account name %j is refused', (name) => {
+    expect(message({ DATA_STORAGE_ACCOUNT_NAME: name })).toBe(
+      'Invalid setting DATA_STORAGE_ACCOUNT_NAME: expected 3-24 lowercase letters and digits',
+    );
+  });
+
+  test.each([
+    ['DATA_STORAGE_BLOB_ENDPOINT', 'ftp://x.blob.core.windows.net'],
+    ['DATA_STORAGE_TABLE_ENDPOINT', 'x.table.core.windows.net'],
+  ])('%s=%j is refused: not an http(s) URL', (name, value) => {
+    expect(message({ DATA_STORAGE_ACCOUNT_NAME: 'stdata01', [name]: value })).toBe(
+      `Invalid setting ${name}: "${value}" is not an http(s) URL`,
+    );
+  });
+});
+
+describe('INGEST_AUTH=off: what counts as the local emulator', () => {
+  const off = (connectionString: string) =>
+    loadConfig({ DATA_STORAGE_CONNECTION_STRING: connectionString, INGEST_AUTH: 'off' }).authEnabled;
+  const endpoints = (blob: string, table = 'http://127.0.0.1:10002/a') =>
+    `BlobEndpoint=${blob};TableEndpoint=${table}`;
+
+  test.each([
+    ['spaces around the parts', ' UseDevelopmentStorage=true ; '],
+    ['spaces after each ;', `AccountName=a; ${endpoints('http://127.0.0.1:10000/a').replace(';', '; ')}`],
+    [
+      "Azurite's full connection string (queue endpoint included)",
+      `DefaultEndpointsProtocol=http;AccountName=a;AccountKey=a2V5;${endpoints('http://127.0.0.1:10000/a')};QueueEndpoint=http://127.0.0.1:10001/a`,
+    ],
+    [
+      'a file endpoint and an endpoint suffix',
+      `${endpoints('http://127.0.0.1:10000/a')};FileEndpoint=http://127.0.0.1:1/a;EndpointSuffix=local`,
+    ],
+    ['https on loopback', endpoints('https://127.0.0.1:10000/a', 'https://localhost:10002/a')],
+    ['a loopback address with several digits in each part', endpoints('http://127.10.20.30:10000/a')],
+  ])('accepted: %s', (_case, connectionString) => {
+    expect(off(connectionString)).toBe(false);
+  });
+
+  test.each([
+    ['the emulator named twice', 'UseDevelopmentStorage=true;UseDevelopmentStorage=true'],
+    ['a part without "=" (a colon typed for it)', `AccountName:;${endpoints('http://127.0.0.1:10000/a')}`],
+    ['one part that is not the emulator', 'BlobEndpoint=http://127.0.0.1:10000/a'],
+    ['ftp on loopback', endpoints('ftp://127.0.0.1:10000/a')],
+    ['an endpoint that is not a URL', endpoints('127.0.0.1:10000')],
+    ['an empty endpoint', endpoints('')],
+    ['a host ending like a loopback address', endpoints('http://x127.0.0.1:10000/a')],
+    ['a loopback-looking address with a fifth part', endpoints('http://127.0.0.1.5:10000/a')],
+    [
+      'loopback endpoints through a proxy',
+      `${endpoints('http://127.0.0.1:10000/a')};DevelopmentStorageProxyUri=http://p`,
+    ],
+    [
+      'an endpoint given twice, the remote one first',
+      `BlobEndpoint=https://x.blob.core.windows.net;${endpoints('http://127.0.0.1:10000/a')}`,
+    ],
+  ])('refused: %s', (_case, connectionString) => {
+    expect(() => off(connectionString)).toThrow(
+      'Invalid setting INGEST_AUTH: "off" is allowed only with the local storage emulator: ' +
+        'DATA_STORAGE_CONNECTION_STRING must be "UseDevelopmentStorage=true" or set both BlobEndpoint and ' +
+        'TableEndpoint on loopback (127.0.0.0/8, localhost, [::1])',
+    );
   });
 });
 

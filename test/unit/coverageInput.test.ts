@@ -3,12 +3,13 @@
  * adapters: settled files from the rollups and the file log, a buffered file found under the day it
  * was received, the unswept tail judged read-only, and only RowKey ranges asked for.
  */
-import { coverageOf, readCoverageInput } from '../../shared/coverage';
+import { coverageOf, DEFAULT_CLOCK_FLOOR_MS, readCoverageInput } from '../../shared/coverage';
 import { FileState } from '../../shared/ledger/types';
 import { fileWith, LEDGER_FIXTURE, ledgerFixture } from '../helpers/ledgerFixture';
 
 const { DEVICE, HOUR, ORPHAN_AFTER } = LEDGER_FIXTURE;
 const DAY = { from: new Date('2026-11-25T00:00:00Z'), to: new Date('2026-11-26T00:00:00Z') };
+const RULES = { toleranceSeconds: 300, floorMs: DEFAULT_CLOCK_FLOOR_MS };
 const KEY_RANGE = /^PartitionKey eq '[^']+' and RowKey ge '[^']*' and RowKey lt '[^']*'$/;
 
 function setup() {
@@ -29,7 +30,7 @@ describe('coverage input: what a report reads of one device', () => {
     expect(input.pending).toBe(0);
     expect(input.files.map((f) => [f.state, f.summary?.readings])).toEqual([[FileState.Stored, 3]]);
     expect([...input.days.get('20261125')!]).toEqual([[8, { readings: 3, files: 1, untimed: 0 }]]);
-    expect(coverageOf(input, DAY, 300)).toMatchObject({ files: 1, readings: 3, hoursCovered: 1 });
+    expect(coverageOf(input, DAY, RULES)).toMatchObject({ files: 1, readings: 3, hoursCovered: 1 });
   });
 
   test('a file buffered for three days is found under the day it was received', async () => {
@@ -41,7 +42,7 @@ describe('coverage input: what a report reads of one device', () => {
     const input = await fx.read();
 
     expect(input.files.map((f) => f.receivedAt)).toEqual(['2026-11-28T08:15:00.000Z']);
-    expect(coverageOf(input, DAY, 300)).toMatchObject({ files: 1, readings: 2 });
+    expect(coverageOf(input, DAY, RULES)).toMatchObject({ files: 1, readings: 2 });
   });
 
   test('files received in the range whose readings are elsewhere still matter (their clock is judged)', async () => {
@@ -52,7 +53,8 @@ describe('coverage input: what a report reads of one device', () => {
     const input = await fx.read();
 
     expect(input.files).toHaveLength(1);
-    expect(coverageOf(input, DAY, 300)).toMatchObject({ files: 0, readings: 0 });
+    // A clock reset: counted as a file and named as a reset, never as readings of 1970.
+    expect(coverageOf(input, DAY, RULES)).toMatchObject({ files: 1, readings: 0, clock: { resetFiles: 1 } });
   });
 
   test('files neither received in the range nor with readings in it are left out', async () => {
@@ -73,7 +75,12 @@ describe('coverage input: what a report reads of one device', () => {
     const input = await fx.read();
 
     expect(input.pending).toBe(1);
-    expect(coverageOf(input, DAY, 300)).toMatchObject({ files: 1, readings: 3, pending: 1, hoursCovered: 1 });
+    expect(coverageOf(input, DAY, RULES)).toMatchObject({
+      files: 1,
+      readings: 3,
+      pending: 1,
+      hoursCovered: 1,
+    });
     // Read-only: nothing was settled or written by the report.
     expect(fx.rows('~~p~')).toHaveLength(2);
     expect(fx.rows('~~f~')).toEqual([]);
@@ -87,7 +94,7 @@ describe('coverage input: what a report reads of one device', () => {
     fx.clock.advance(ORPHAN_AFTER);
     await fx.sweep();
 
-    expect(coverageOf(await fx.read(), DAY, 300)).toMatchObject({
+    expect(coverageOf(await fx.read(), DAY, RULES)).toMatchObject({
       files: 0,
       readings: 0,
       orphaned: 1,

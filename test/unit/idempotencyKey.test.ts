@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RequestError } from '../../shared/errors';
 import { sha256Hex } from '../../shared/hash';
 import { idempotencyKeyFor, shortKey, toRowKey } from '../../shared/idempotencyKey';
@@ -18,7 +19,17 @@ describe('idempotencyKeyFor', () => {
     'refuses %j with 400',
     (key) => {
       expect(() => idempotencyKeyFor(key, bodySha)).toThrow(
-        expect.objectContaining({ status: 400, code: 'invalid_idempotency_key' }) as RequestError,
+        expect.objectContaining({
+          status: 400,
+          code: 'invalid_idempotency_key',
+          message: 'Idempotency-Key must be 1-128 printable ASCII characters.',
+          details: [
+            {
+              path: 'headers.idempotency-key',
+              message: 'printable ASCII (0x20-0x7E), no leading or trailing spaces',
+            },
+          ],
+        }) as RequestError,
       );
     },
   );
@@ -30,6 +41,8 @@ describe('toRowKey', () => {
     ['a/b\\c#d?e', 'a~2fb~5cc~23d~3fe'],
     ["it's 100%", 'it~27s~20100~25'],
     ['~', '~7e'],
+    // Not an Idempotency-Key (those are printable ASCII), but the mapping stays two hex digits wide.
+    ['\t', '~09'],
   ])('%j -> %j', (key, rowKey) => {
     expect(toRowKey(key)).toBe(rowKey);
   });
@@ -45,6 +58,10 @@ describe('toRowKey', () => {
 });
 
 describe('shortKey', () => {
+  test('is the first 16 hex characters of the SHA-256 of the key', () => {
+    expect(shortKey('batch-0001')).toBe(createHash('sha256').update('batch-0001').digest('hex').slice(0, 16));
+  });
+
   test('is 16 hex characters and stable', () => {
     expect(shortKey('k')).toMatch(/^[0-9a-f]{16}$/);
     expect(shortKey('k')).toBe(shortKey('k'));

@@ -1142,49 +1142,6 @@ describe('IngestService: the receive clock', () => {
   });
 });
 
-describe('memory stores behave like the real adapters', () => {
-  test('records are copies: mutating what get or insert saw changes nothing stored', async () => {
-    const { records } = memoryStores();
-    const entry = entryFor(T0);
-    await records.insert(entry);
-    entry.blobName = 'mutated';
-    const read = (await records.get(DEVICE, KEY))!;
-    read.sha256 = 'mutated';
-
-    expect(records.peek(DEVICE, KEY)).toEqual(entryFor(T0));
-    expect(await records.insert(entryFor(T0, { blobName: 'other' }))).toBe('exists');
-    expect(records.peek(DEVICE, KEY)?.blobName).toBe(nameFor(T0));
-  });
-
-  test('markStored merges only the state and fails with StorageUnavailableError when the entry is gone', async () => {
-    const { records } = memoryStores();
-    records.put(entryFor(T0));
-
-    await records.markStored(entryFor(T0, { blobName: 'ignored' }));
-    expect(records.peek(DEVICE, KEY)).toEqual(entryFor(T0, { state: 'stored' }));
-
-    records.delete(DEVICE, KEY);
-    await expect(records.markStored(entryFor(T0))).rejects.toBeInstanceOf(StorageUnavailableError);
-  });
-
-  test('createIfAbsent is conditional, copies the bytes and refuses a wrong Content-MD5', async () => {
-    const { blobs } = memoryStores();
-    const bytes = Buffer.from(BODY);
-    const blob = { name: 'a.json', body: RawBody.of(bytes), contentMD5: md5(BODY), metadata: { k: 'v' } };
-
-    expect(await blobs.createIfAbsent(blob)).toBe('created');
-    bytes.fill(0);
-    expect(
-      await blobs.createIfAbsent({ ...blob, body: RawBody.of(Buffer.from('{}')), contentMD5: md5('{}') }),
-    ).toBe('exists');
-    expect(blobs.peek('a.json')!.body.toBuffer().toString('utf8')).toBe(BODY);
-    await expect(
-      blobs.createIfAbsent({ ...blob, name: 'b.json', contentMD5: md5('other') }),
-    ).rejects.toBeInstanceOf(StorageUnavailableError);
-    expect(blobs.names()).toEqual(['a.json']);
-  });
-});
-
 describe('IngestService: a device model this deployment does not have', () => {
   test('is a 500 with its own code naming the model, and nothing is written', async () => {
     const key = newDeviceKey(DEVICE);

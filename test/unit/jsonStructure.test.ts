@@ -25,6 +25,7 @@ describe('checkJsonStructure: surrogate escapes', () => {
     ['an escaped backslash before u in a key', String.raw`{"\\udc00":1}`],
     ['three backslashes: one escaped backslash, then a paired escape', String.raw`["\\\ud83d\ude00"]`],
     ['other escapes next to a pair', String.raw`["\n\ud83d\ude00\""]`],
+    ['the lowest pair', String.raw`["\ud800\udc00"]`],
   ])('accepts %s', (_name, text) => {
     expect(() => check(text)).not.toThrow();
   });
@@ -45,6 +46,11 @@ describe('checkJsonStructure: surrogate escapes', () => {
     ['a low surrogate after a pair', String.raw`["\ud83d\ude00\ude00"]`],
     ['an escaped backslash, then a lone surrogate', String.raw`["\\\ud800"]`],
     ['deep inside', String.raw`{"a":[1,{"b":["ok","\udc00"]}]}`],
+    ['two low surrogates', String.raw`["\udc00\udc00"]`],
+    ['a high surrogate before another escape and hex digits', String.raw`["\ud800\ndc00"]`],
+    ['a low surrogate before "x" and a u-escape-like text', String.raw`["\udc00xudc00"]`],
+    ['a high surrogate before "x" and a u-escape-like text', String.raw`["\ud800xudc00"]`],
+    ['a high surrogate before an escape just past the low range', String.raw`["\ud800\ue000"]`],
   ])('refuses %s with 400 invalid_unicode', (_name, text) => {
     expect(() => check(text)).toThrow(refused);
   });
@@ -193,5 +199,30 @@ describe('the counts the check compares', () => {
       expect.objectContaining({ code: 'json_too_deep' }),
     );
     expect(countParsedStrings('scalar', 0)).toBe(1);
+  });
+});
+
+describe('checkJsonStructure: what else a document may be', () => {
+  test.each([
+    ['a string', '"abc"'],
+    ['a string with escapes', String.raw`"a\"b\u00e9"`],
+    ['a string opening with an escaped quote', String.raw`"\"a"`],
+    ['a number', '12'],
+    ['an array of strings', '["a","b"]'],
+  ])('%s at the top level', (_name, text) => {
+    expect(() => check(text)).not.toThrow();
+  });
+
+  test('the refusals say what is wrong', () => {
+    expect(() => checkJsonStructure('[[1]]', [[1]], 1)).toThrow(
+      expect.objectContaining({
+        code: 'json_too_deep',
+        message: 'The body nests deeper than 1 levels.',
+        details: [],
+      }),
+    );
+    expect(() => check('{"a":1,"a":2}')).toThrow(
+      expect.objectContaining({ code: 'duplicate_key', message: 'An object in the body repeats a key.' }),
+    );
   });
 });

@@ -4,6 +4,7 @@ import {
   parseReadingHours,
   storedSummary,
   summarizeReadings,
+  summaryEntityFields,
   summaryMetadata,
 } from '../../shared/readingSummary';
 import { forEachValueAt, valuesAt } from '../../shared/validation/modelProfile';
@@ -163,5 +164,85 @@ describe('storedSummary and its blob metadata', () => {
       sentAt: undefined,
     });
     expect(summaryMetadata(storedSummary(undefined, new Date()))).toEqual({});
+  });
+});
+
+describe('summaries: edges', () => {
+  test('values at the reading-time pointer that are not times are not readings', () => {
+    const payload = {
+      readings: [at('2026-11-25T08:00:00Z'), at('yesterday'), { timestamp: 42 }, { timestamp: null }],
+    };
+    expect(summarizeReadings(oil, payload)).toMatchObject({ readings: 1, readingHours: '2026112508:1' });
+  });
+
+  test('a sentAt that is not a time is left out', () => {
+    expect(summarizeReadings(oil, { sentAt: 'soon', readings: [] })).toEqual({
+      readings: 0,
+      sentAt: undefined,
+    });
+    // A number is no time, even one Date.parse would read as a year.
+    expect(summarizeReadings(oil, { sentAt: 2026, readings: [] })).toEqual({
+      readings: 0,
+      sentAt: undefined,
+    });
+  });
+
+  test(`exactly ${MAX_SUMMARY_HOURS} distinct hours are all kept, without the truncation flag`, () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const readings = Array.from({ length: MAX_SUMMARY_HOURS }, (_, h) =>
+      at(new Date(start + h * 3_600_000).toISOString()),
+    );
+    const summary = summarizeReadings(oil, { readings })!;
+    expect(summary.readingHours!.split(',')).toHaveLength(MAX_SUMMARY_HOURS);
+    expect(summary).not.toHaveProperty('readingHoursTruncated');
+  });
+
+  test('without sentAt the stored summary has no clock offset property at all, nor its metadata', () => {
+    const stored = storedSummary(
+      summarizeReadings(oil, { readings: [at('2026-11-25T08:10:00Z')] }),
+      new Date(),
+    );
+    expect(stored).not.toHaveProperty('clockOffsetSeconds');
+    expect(summaryMetadata(stored)).toStrictEqual({
+      readings: '1',
+      firstreadingat: '2026-11-25T08:10:00.000Z',
+      lastreadingat: '2026-11-25T08:10:00.000Z',
+    });
+  });
+
+  test('a file without readings has only the count in its metadata; a zero offset is kept', () => {
+    const stored = storedSummary(
+      summarizeReadings(oil, { sentAt: '2026-11-25T08:15:00Z', readings: [] }),
+      new Date('2026-11-25T08:15:00Z'),
+    );
+    // Strictly: a metadata key without a value would still be sent.
+    expect(summaryMetadata(stored)).toStrictEqual({
+      readings: '0',
+      sentat: '2026-11-25T08:15:00Z',
+      clockoffsetseconds: '0',
+    });
+  });
+
+  test('readingHours of nothing is no pairs', () => {
+    expect([parseReadingHours(undefined), parseReadingHours('')]).toEqual([[], []]);
+  });
+
+  test('summaryEntityFields (coverage --rebuild) gives what an entry written today carries', () => {
+    const payload = { sentAt: '2026-11-25T08:15:02Z', readings: [at('2026-11-25T08:10:00Z')] };
+    const receivedAt = new Date('2026-11-25T08:15:00Z');
+    expect(summaryEntityFields(oil, payload, receivedAt)).toEqual({
+      summaryVersion: 1,
+      readings: 1,
+      firstReadingAt: '2026-11-25T08:10:00.000Z',
+      lastReadingAt: '2026-11-25T08:10:00.000Z',
+      readingHours: '2026112508:1',
+      sentAt: '2026-11-25T08:15:02Z',
+      clockOffsetSeconds: 2,
+    });
+  });
+
+  test('an old entry without a reading count has no metadata', () => {
+    expect(summaryMetadata({ summaryVersion: 1 })).toEqual({});
+    expect(summaryMetadata(undefined)).toEqual({});
   });
 });

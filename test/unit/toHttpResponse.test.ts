@@ -1,9 +1,11 @@
 import {
   IdempotencyKeyReuseError,
   IncompleteBodyError,
+  ModelNotDeployedError,
   RequestError,
   SchemaValidationError,
   StorageUnavailableError,
+  StoredBlobMismatchError,
   describeError,
 } from '../../shared/errors';
 import { errorToHttp, outcomeToHttp } from '../../shared/toHttpResponse';
@@ -64,6 +66,74 @@ describe('errorToHttp: the one error-to-HTTP mapping', () => {
     expect(describeError(err)).toBe(
       'StorageUnavailableError[storage_unavailable] (cause: RestError:AuthenticationFailed:403)',
     );
+  });
+});
+
+describe('errorToHttp: our faults say "retry later" and nothing more', () => {
+  test.each<[string, unknown, number, Record<string, unknown>]>([
+    [
+      'storage',
+      new StorageUnavailableError('blob.upload', new Error('https://a?sig=S')),
+      503,
+      {
+        error: 'storage_unavailable',
+        message: 'Storage is unavailable; nothing was acknowledged. Keep the file and retry later.',
+        details: [],
+      },
+    ],
+    [
+      'a model this deployment lacks',
+      new ModelNotDeployedError('oil-v9'),
+      500,
+      {
+        error: 'model_not_deployed',
+        message: 'Device model "oil-v9" is not in this deployment. Keep the file and retry later.',
+        details: [],
+      },
+    ],
+    [
+      'a stored blob that does not match its entry',
+      new StoredBlobMismatchError('d/x.json'),
+      500,
+      {
+        error: 'stored_blob_mismatch',
+        message: 'Blob "d/x.json" does not hold the bytes its entry records. Keep the file and retry later.',
+        details: [],
+      },
+    ],
+    [
+      'anything else',
+      new TypeError('secret'),
+      500,
+      {
+        error: 'internal_error',
+        message: 'Unexpected server error; keep the file and retry later.',
+        details: [],
+      },
+    ],
+  ])('%s', (_case, err, status, jsonBody) => {
+    expect(errorToHttp(err, 7)).toEqual({ status, headers: { 'Retry-After': '7' }, jsonBody });
+  });
+
+  test('a device fault is its own status, headers and body, without a schema id unless it is a schema error', () => {
+    const err = new RequestError(
+      401,
+      'invalid_credentials',
+      'The device key is not valid.',
+      [{ message: 'm' }],
+      {
+        'WWW-Authenticate': 'Bearer',
+      },
+    );
+    expect(errorToHttp(err, 7)).toEqual({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'Bearer' },
+      jsonBody: {
+        error: 'invalid_credentials',
+        message: 'The device key is not valid.',
+        details: [{ message: 'm' }],
+      },
+    });
   });
 });
 

@@ -67,7 +67,8 @@ export function backfillCommand(): Command {
   return withExitCodes(command, {
     ok: 'every file acknowledged (stored, duplicate or skipped)',
     failed: 'some file rejected (the endpoint will not take its bytes)',
-    incomplete: 'some file left unsent (retries exhausted, interrupted, key refused): rerun',
+    incomplete:
+      'incomplete: some file left unsent (retries exhausted, key refused), the run stopped early (interrupted, a fatal answer) or a journal line could not be written: rerun',
   }).addHelpText('after', '\nManual: docs/BACKFILL.md');
 }
 
@@ -116,9 +117,9 @@ async function backfill(folder: string, flags: BackfillFlags): Promise<number> {
         `${(tally.settled / Math.max(seconds, 0.001)).toFixed(1)} files/s, ${(tally.total.bytes / 2 ** 20).toFixed(1)} MiB.`,
     );
   out(`${settings.dryRun ? '\n' : ''}${verdict(tally, report, settings.dryRun)}`);
-  if (flags.json) out(JSON.stringify(tally.line(settings.dryRun)));
+  if (flags.json) out(JSON.stringify(tally.line(report, settings.dryRun)));
   if (settings.dryRun) return tally.total.rejected > 0 ? EXIT.failed : EXIT.ok;
-  return tally.exitCode();
+  return tally.exitCode(report);
 }
 
 function verdict(tally: Tally, report: BackfillReport, dryRun: boolean): string {
@@ -132,7 +133,12 @@ function verdict(tally: Tally, report: BackfillReport, dryRun: boolean): string 
     lines.push(
       `${t.unsent} file(s) left unsent: rerun the same command to send them (acknowledged files are skipped).`,
     );
+  if (t.unjournaled > 0)
+    lines.push(
+      `${t.unjournaled} file(s) acknowledged but not journaled: kept in place; a rerun resends them (answered 200 duplicate).`,
+    );
   if (t.rejected > 0) lines.push(`${t.rejected} file(s) rejected: the endpoint will not take these bytes.`);
-  if (t.unsent === 0 && t.rejected === 0) lines.push(`All ${t.files} file(s) acknowledged.`);
+  if (t.unsent === 0 && t.rejected === 0 && t.unjournaled === 0 && !report.fatal && !report.interrupted)
+    lines.push(`All ${t.files} file(s) acknowledged.`);
   return lines.join('\n');
 }

@@ -92,7 +92,9 @@ export async function sendFile(
     if (verdict.throttled) {
       if (++throttled >= MAX_THROTTLED)
         return { kind: 'unsent', reason: `${verdict.retry} ${throttled} times` };
-      settings.gates.hold(file.deviceId, verdict.retryAfterMs ?? settings.backoff.baseMs);
+      // Without Retry-After, the device's pace is unknown: back off exponentially, as for a failure.
+      const backoff = retryDelayMs(throttled, settings.backoff, undefined, settings.random);
+      settings.gates.hold(file.deviceId, verdict.retryAfterMs ?? backoff);
       continue;
     }
     if (++failures >= settings.maxAttempts)

@@ -159,10 +159,12 @@ export class FileSettler {
     try {
       await this.record(file, local, { status: result.status, blob: result.blob });
     } catch (err) {
-      // The endpoint has the file; only the original must stay, as nothing records the 200.
+      // The endpoint has the file; only the original must stay, as nothing records the 200, and the
+      // run must not end as if it were complete.
       const code = (err as NodeJS.ErrnoException).code ?? err;
       this.stop.halt(`cannot write the journal ${this.settings.journalPath}: ${code}`);
-      return this.count(file, result.status, local.size);
+      this.count(file, result.status, local.size);
+      return this.tally.unjournaled(file.deviceId);
     }
     if (this.settings.deleteAcknowledged) await unlink(file.absolutePath);
     return this.count(file, result.status, local.size);

@@ -9,6 +9,7 @@ interface DeviceCounts {
   skipped: number;
   rejected: number;
   unsent: number;
+  unjournaled: number;
   /** Rejections by error code. */
   rejectedBy: Map<string, number>;
   /** Why files were left unsent, by reason (one device-level reason, e.g. its key, is said once). */
@@ -24,7 +25,18 @@ export interface SummaryLine {
   unsent: number;
   /** Already acknowledged in the journal with the same size and SHA-256: not sent again. */
   skipped: number;
+  /** Acknowledged (stored or duplicate) but their journal line could not be written: kept, resent next run. */
+  unjournaled: number;
+  /** Why the run stopped before the end (a fatal answer, an unwritable journal), or `interrupted`; null when it ran to the end. */
+  stoppedEarly: string | null;
   dryRun?: true;
+}
+
+/** How a run ended, beside the counts: what the exit code and the summary must say. */
+export interface RunEnd {
+  /** A fatal stop's reason (endpoint misconfigured, journal unwritable, folder unreadable). */
+  fatal?: string;
+  interrupted: boolean;
 }
 
 const newCounts = (): DeviceCounts => ({
@@ -35,6 +47,7 @@ const newCounts = (): DeviceCounts => ({
   skipped: 0,
   rejected: 0,
   unsent: 0,
+  unjournaled: 0,
   rejectedBy: new Map(),
   unsentBy: new Map(),
 });
@@ -58,20 +71,30 @@ export class Tally {
     }
   }
 
+  /** An acknowledged file whose journal line could not be written (already counted as stored or duplicate). */
+  unjournaled(deviceId: string): void {
+    this.devices.get(deviceId)!.unjournaled++;
+    this.total.unjournaled++;
+  }
+
   /** Files the endpoint (or the journal, or the local check) has had its final word on: all but the unsent. */
   get settled(): number {
     return this.total.files - this.total.unsent;
   }
 
-  /** 2 when anything is left to send (rerun), else 1 when something was refused, else 0. */
-  exitCode(): number {
-    if (this.total.unsent > 0) return EXIT.incomplete;
-    if (this.total.rejected > 0) return EXIT.failed;
+  /**
+   * 2 when the run is incomplete (anything left to send, a stop before the end, an acknowledged file
+   * whose journal line is missing: rerun), else 1 when something was refused, else 0.
+   */
+  exitCode(end: RunEnd): number {
+    const { unsent, unjournaled, rejected } = this.total;
+    if (unsent > 0 || unjournaled > 0 || end.fatal || end.interrupted) return EXIT.incomplete;
+    if (rejected > 0) return EXIT.failed;
     return EXIT.ok;
   }
 
-  line(dryRun = false): SummaryLine {
-    const { files, stored, duplicate, rejected, unsent, skipped } = this.total;
+  line(end: RunEnd, dryRun = false): SummaryLine {
+    const { files, stored, duplicate, rejected, unsent, skipped, unjournaled } = this.total;
     return {
       files,
       stored,
@@ -79,6 +102,8 @@ export class Tally {
       rejected,
       unsent,
       skipped,
+      unjournaled,
+      stoppedEarly: end.fatal ?? (end.interrupted ? 'interrupted' : null),
       ...(dryRun ? { dryRun: true as const } : {}),
     };
   }

@@ -6,7 +6,16 @@
  */
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { coverageOf, type Range, readCoverageInput } from '../../../shared/coverage';
+import {
+  coverageOf,
+  DEFAULT_CLOCK_FLOOR_MS,
+  DEFAULT_REFERENCE_COLUMNS,
+  type Range,
+  readCoverageInput,
+  type ReferenceColumns,
+  type ReferenceTally,
+  wholeHours,
+} from '../../../shared/coverage';
 import { BlobRawStore } from '../../../shared/storage/blobRawStore';
 import { TableDeviceRegistry } from '../../../shared/storage/tableDeviceRegistry';
 import { TableLedgerStore } from '../../../shared/storage/tableLedgerStore';
@@ -20,6 +29,7 @@ import { openStorage, type StorageTarget } from '../storageTarget';
 import { devicesToReport } from './collect';
 import { renderHtml } from './html';
 import { rebuildLedger } from './rebuild';
+import { readReference, readReferenceMap } from './referenceCsv';
 import { type CoverageReport, formatTerminal, toJson } from './report';
 
 interface CoverageOptions {
@@ -30,10 +40,33 @@ interface CoverageOptions {
   out?: string;
   /** Milliseconds. */
   clockTolerance: number;
+  clockFloor: Date;
+  reference?: string;
+  referenceMap?: string;
+  referenceDeviceColumn: string;
+  referenceTimeColumn: string;
+  referenceHourColumn: string;
+  referenceCountColumn: string;
   account?: string;
   concurrency: number;
   rebuild?: boolean;
   quiet?: boolean;
+}
+
+/** `--reference` and its companions: the historian's export held against ours. */
+function referenceOptions(command: Command): Command {
+  const column = (what: string, name: string) =>
+    [`--reference-${what}-column <name>`, `the reference's ${name} column`, name] as const;
+  return command
+    .option(
+      '--reference <csv>',
+      "the historian's export: device,timestamp (a row per reading) or device,hour,count (a row per UTC hour)",
+    )
+    .option('--reference-map <csv>', "name,device: the historian's asset or tag names as device ids")
+    .option(...column('device', DEFAULT_REFERENCE_COLUMNS.device))
+    .option(...column('time', DEFAULT_REFERENCE_COLUMNS.timestamp))
+    .option(...column('hour', DEFAULT_REFERENCE_COLUMNS.hour))
+    .option(...column('count', DEFAULT_REFERENCE_COLUMNS.count));
 }
 
 export function coverageCommand(): Command {
@@ -62,16 +95,24 @@ export function coverageCommand(): Command {
         .argParser(durationArg)
         .default(5 * 60_000, '5m'),
     )
+    .addOption(
+      new Option(
+        '--clock-floor <date>',
+        'device times before this are a clock reset (a gateway that fell back to 1970)',
+      )
+        .argParser(instantArg)
+        .default(new Date(DEFAULT_CLOCK_FLOOR_MS), '2000-01-01'),
+    )
     .addOption(accountOption())
     .option('--concurrency <n>', 'devices read at once', integerArg(1, 64), 8)
     .option(
       '--rebuild',
       'first adopt files stored before the ledger existed, received in the range (reads their blobs once if they lack summaries)',
     )
-    .option('--quiet', 'no progress output')
-    .action(async (options: CoverageOptions) => {
-      process.exitCode = await coverage(options);
-    });
+    .option('--quiet', 'no progress output');
+  referenceOptions(command).action(async (options: CoverageOptions) => {
+    process.exitCode = await coverage(options);
+  });
   return withExitCodes(command, {
     ok: 'the report was printed (gaps are findings, not failures)',
     failed: '--rebuild could not adopt some files (listed on stderr); the report still printed',
@@ -81,9 +122,13 @@ export function coverageCommand(): Command {
 async function coverage(options: CoverageOptions): Promise<number> {
   const range: Range = { from: options.from, to: options.to };
   if (range.to <= range.from) throw new UsageError('--to must be after --from.');
+  if (options.referenceMap && !options.reference)
+    throw new UsageError('--reference-map translates the names of a --reference file: give one.');
+  // The reference is read first: a file that cannot be read stops the command before any storage call.
+  const reference = options.reference ? await loadReference(options, range) : undefined;
   const storage = await openStorage(options.account);
   const rebuilt = options.rebuild ? await rebuild(storage, range, options) : true;
-  const report = await collect(storage, range, options);
+  const report = await collect(storage, range, options, reference);
   if (options.out) {
     await writeFileAtomic(options.out, renderHtml(report));
     if (!options.quiet) console.error(`coverage: wrote ${options.out}`);
@@ -97,32 +142,64 @@ async function collect(
   storage: StorageTarget,
   range: Range,
   options: CoverageOptions,
+  reference?: ReferenceTally,
 ): Promise<CoverageReport> {
   const { config, clients } = storage;
   const devices = await devicesOf(storage, options);
+  // A device only the historian knows is reported too (all its hours are the historian's only).
+  if (reference && !options.device)
+    devices.push(...[...reference.hours.keys()].filter((id) => !devices.includes(id)).sort());
   const sources = {
     ledger: new TableLedgerStore(clients.idempotencyTable, config.storageTimeoutMs),
     blobs: new BlobRawStore(clients.rawContainer, config.storageTimeoutMs),
     now: new Date(),
   };
-  const toleranceSeconds = options.clockTolerance / 1000;
+  const clock = { toleranceSeconds: options.clockTolerance / 1000, floorMs: options.clockFloor.getTime() };
   return {
     from: range.from.toISOString(),
     to: range.to.toISOString(),
     generatedAt: sources.now.toISOString(),
-    clockToleranceSeconds: toleranceSeconds,
-    devices: await mapConcurrently(devices, options.concurrency, async (deviceId) =>
-      coverageOf(await readCoverageInput(sources, deviceId, range), range, toleranceSeconds),
-    ),
+    clockToleranceSeconds: clock.toleranceSeconds,
+    clockFloor: options.clockFloor.toISOString(),
+    ...(reference ? { reference: { file: options.reference!, rows: reference.rows } } : {}),
+    devices: await mapConcurrently(devices, options.concurrency, async (deviceId) => {
+      const rules = {
+        ...clock,
+        ...(reference ? { reference: reference.hours.get(deviceId) ?? new Map() } : {}),
+      };
+      return coverageOf(await readCoverageInput(sources, deviceId, range), range, rules);
+    }),
   };
 }
 
-function devicesOf(
-  { config, clients }: StorageTarget,
-  options: CoverageOptions,
-): Promise<string[]> | string[] {
+/** The historian's hours of the range, its names translated; what was left out said on stderr. */
+async function loadReference(options: CoverageOptions, range: Range): Promise<ReferenceTally> {
+  const columns: ReferenceColumns = {
+    device: options.referenceDeviceColumn,
+    timestamp: options.referenceTimeColumn,
+    hour: options.referenceHourColumn,
+    count: options.referenceCountColumn,
+  };
+  const names = options.referenceMap ? await readReferenceMap(options.referenceMap) : undefined;
+  const tally = await readReference(options.reference!, columns, wholeHours(range), names);
+  if (!options.quiet) {
+    console.error(
+      `reference: ${tally.rows} rows read, ${tally.outsideRange} outside the range's whole hours.`,
+    );
+    if (tally.ignoredRows > 0) {
+      const shown = [...tally.ignoredNames].slice(0, 5).join(', ');
+      const more = tally.ignoredNames.size > 5 ? `, and ${tally.ignoredNames.size - 5} more` : '';
+      console.error(
+        `reference: ${tally.ignoredRows} rows of names not in --reference-map ignored: ${shown}${more}.`,
+      );
+    }
+  }
+  return tally;
+}
+
+async function devicesOf({ config, clients }: StorageTarget, options: CoverageOptions): Promise<string[]> {
   const registry = new TableDeviceRegistry(clients.devicesTable, config.storageTimeoutMs);
-  return options.device ?? devicesToReport(registry, clients.rawContainer);
+  return options.device ? [...options.device] : devicesToReport(registry, clients.rawContainer);
 }
 
 /** `--rebuild`, with a bar on a terminal; false when some files could not be adopted. */

@@ -19,7 +19,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TableClient, type TransactionAction } from '@azure/data-tables';
-import { coverageOf, readCoverageInput } from '../../../shared/coverage';
+import { coverageOf, DEFAULT_CLOCK_FLOOR_MS, readCoverageInput } from '../../../shared/coverage';
 import type { DayHours } from '../../../shared/ledger/dayRollup';
 import { FileState, type LedgerStore } from '../../../shared/ledger/types';
 import { storedSummary } from '../../../shared/readingSummary';
@@ -151,7 +151,11 @@ async function measure(months: number, devices: number): Promise<void> {
         from,
         to,
       });
-      const report = coverageOf(input, { from, to }, 300);
+      const report = coverageOf(
+        input,
+        { from, to },
+        { toleranceSeconds: 300, floorMs: DEFAULT_CLOCK_FLOOR_MS },
+      );
       needed += report.files + report.orphaned;
     }
     // Every rollup read is one of the month's days: all of them are needed.

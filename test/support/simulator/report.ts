@@ -62,7 +62,10 @@ export function formatReport(r: RunSummary, ctx: ReportContext): string {
       'host log: stored / duplicate / storage_unavailable / other',
       `${n(h.stored)} / ${n(h.duplicate)} / ${n(h.storage_unavailable)} / ${hostOther.join(', ') || '0'}`,
     ],
-    ['idempotency entries (left pending)', `${n(ctx.entities)} (${n(ctx.pendingEntries)})`],
+    [
+      'idempotency entries (left pending after the final sweep)',
+      `${n(ctx.entities)} (${n(ctx.pendingEntries)})`,
+    ],
     ['faults gateway -> host', group(r.faults, 'ingress')],
     ['faults host -> blob', group(r.faults, 'blob')],
     ['faults host -> table', group(r.faults, 'table')],

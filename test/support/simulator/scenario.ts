@@ -9,6 +9,7 @@
  * Azurite SIGSTOP/SIGCONT and stop/restart in place). Then every fault is lifted, the gateways drain
  * their backlog, and storage is read back directly from Azurite for the verdict.
  */
+import { sweepOver } from '../../../shared/sweep/sweepOver';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadConfig } from '../../../shared/config';
 import { createStorageClients, ensureStorageResources } from '../../../shared/storage/clients';
@@ -359,7 +360,21 @@ export async function runScenario(partial: Partial<ScenarioOptions> = {}): Promi
     clearInterval(sampler);
     clearInterval(progress);
 
-    const storage = await readStorage(connectionStringFor(blobPort, tablePort), container, table);
+    // The sweep settles every claim: each has its blob now, so none may stay pending after it.
+    const direct = connectionStringFor(blobPort, tablePort);
+    const swept = await sweepOver(
+      createStorageClients(
+        loadConfig({
+          DATA_STORAGE_CONNECTION_STRING: direct,
+          RAW_CONTAINER: container,
+          IDEMPOTENCY_TABLE: table,
+          DEVICES_TABLE: devicesTable,
+        }),
+      ),
+      { storageTimeoutMs: 30_000, orphanAfterMs: 6 * 3_600_000 },
+    );
+    log(`final sweep: ${swept.confirmed} confirmed, ${swept.stillPending} still pending`);
+    const storage = await readStorage(direct, container, table);
     const result = verdict(ledger.all(), storage);
 
     const faults: Record<string, number> = {};

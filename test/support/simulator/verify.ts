@@ -2,6 +2,7 @@
  * The verdict: what is really in storage (listed and downloaded with the real SDKs, straight from
  * Azurite, not through the fault proxies) against what the gateways produced and deleted.
  */
+import { isDeviceId } from '../../../shared/deviceId';
 import { isLedgerRowKey } from '../../../shared/ledger/rowKeys';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -37,7 +38,10 @@ export async function readStorage(
   const containerClient =
     BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
   const names: string[] = [];
-  for await (const blob of containerClient.listBlobsFlat()) names.push(blob.name);
+  for await (const blob of containerClient.listBlobsFlat()) {
+    // The sweep's confirmation record (`_confirmed/`) is ours, not a gateway's file.
+    if (isDeviceId(blob.name.split('/')[0])) names.push(blob.name);
+  }
   const blobs: StoredBlob[] = [];
   let next = 0;
   await Promise.all(
@@ -153,6 +157,11 @@ export function verdict(files: FileEntry[], storage: StorageContents): Verdict {
   note('INCONSISTENT ACKS (200s naming different or missing blobs)', inconsistentAcks);
   note('STORED TWICE (two "stored" answers for one file)', storedTwice);
   note('ENTRIES WITHOUT BLOB (after every file was delivered)', entitiesWithoutBlob);
+  // The run ends with a sweep: every claim has its blob by then, so none may stay pending.
+  const pending = storage.entities
+    .filter((e) => e.state !== 'stored')
+    .map((e) => `${e.deviceId} ${e.blobName}`);
+  note('STILL PENDING (after the final sweep)', pending);
 
   return {
     ok: violations.length === 0,
