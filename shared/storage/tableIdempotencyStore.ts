@@ -3,8 +3,9 @@ import { type Claim, type IdempotencyRecord, RecordState } from '../idempotencyR
 import { shortKey, toRowKey } from '../idempotencyKey';
 import { fileRowKey } from '../ledger/rowKeys';
 import { FileState } from '../ledger/types';
-import { claimEntity, claimOf, type Entity, markerEntity } from './ledgerEntities';
+import { claimEntity, markerEntity } from './ledgerEntities';
 import type { IdempotencyStore } from './types';
+import { readClaim } from './readClaim';
 import { storageCall } from './storageCall';
 
 /**
@@ -19,13 +20,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
   ) {}
 
   get(deviceId: string, key: string): Promise<Claim | undefined> {
-    return storageCall(
-      'table.get',
-      this.timeoutMs,
-      async (abortSignal) =>
-        claimOf(await this.table.getEntity<Entity>(deviceId, toRowKey(key), { abortSignal })),
-      ({ statusCode }) => (statusCode === 404 ? null : undefined),
-    ).then((claim) => claim ?? undefined);
+    return readClaim(this.table, this.timeoutMs, deviceId, key);
   }
 
   insert(record: IdempotencyRecord): Promise<'inserted' | 'exists'> {

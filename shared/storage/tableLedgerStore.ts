@@ -1,3 +1,4 @@
+import type { Claim } from '../idempotencyRecord';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { RecordState } from '../idempotencyRecord';
 import { toRowKey } from '../idempotencyKey';
@@ -11,7 +12,6 @@ import {
   type Settlement,
 } from '../ledger/types';
 import {
-  claimOf,
   type Entity,
   fileEntity,
   fileOf,
@@ -21,6 +21,7 @@ import {
   summaryProperties,
 } from './ledgerEntities';
 import { odataString } from './odata';
+import { readClaim } from './readClaim';
 import { storageCall } from './storageCall';
 
 /**
@@ -37,14 +38,8 @@ export class TableLedgerStore implements LedgerStore {
     return (await this.range('table.markers', deviceId, markerRange())).map(markerOf);
   }
 
-  claim(deviceId: string, key: string) {
-    return storageCall(
-      'table.get',
-      this.timeoutMs,
-      async (abortSignal) =>
-        claimOf(await this.table.getEntity<Entity>(deviceId, toRowKey(key), { abortSignal })),
-      ({ statusCode }) => (statusCode === 404 ? null : undefined),
-    ).then((claim) => claim ?? undefined);
+  claim(deviceId: string, key: string): Promise<Claim | undefined> {
+    return readClaim(this.table, this.timeoutMs, deviceId, key);
   }
 
   async rollupsOf(deviceId: string, days: string[]): Promise<DayRollupRow[]> {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { freePort, stopChild } from '../../scripts/lib/azurite';
 import { certFiles, issueCertificates } from '../../scripts/lib/certs';
 import { azuriteConnectionString, describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
+import { untilOutput } from '../helpers/childOutput';
 import { StorageInspector } from '../helpers/storageInspector';
 import { oilPayload } from '../helpers/testApp';
 
@@ -36,14 +37,12 @@ describeWithAzurite('the packaged bundle under the dev host (what npm start runs
       cwd: root,
       env: { ...env, PORT: String(port), HTTPS_PORT: String(httpsPort), DEV_CERT_DIR: certDir },
     });
+    const startup = untilOutput(host, 'Ctrl-C to stop.', 25_000);
     host.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     host.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 25_000;
-    while (!output.includes('Ctrl-C to stop.')) {
-      if (host.exitCode !== null || Date.now() > deadline)
-        throw new Error(`dev host did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await startup.catch((error: Error) => {
+      throw new Error(`dev host did not start: ${error.message}`);
+    });
     baseUrl = `http://127.0.0.1:${port}`;
     demoKey = /Authorization: Bearer (\S+)'/.exec(output)![1]!;
     inspector = new StorageInspector(azuriteConnectionString(), names.rawContainer, names.idempotencyTable);
