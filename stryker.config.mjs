@@ -30,5 +30,14 @@ export default {
   // The report's colours. The bar is per file (80%), which `npm run mutation:scores` checks.
   thresholds: { high: 90, low: 80, break: null },
   // Nothing the unit tests read: kept out of the sandbox copy.
-  ignorePatterns: ['dist', 'dist-package', '.azurite', '.tools', '.certs', 'coverage', 'test-artifacts'],
+  // Anchored to the root: a bare `coverage` would also drop shared/coverage/ and scripts/ops/coverage/.
+  ignorePatterns: [
+    '/dist',
+    '/dist-package',
+    '/.azurite',
+    '/.tools',
+    '/.certs',
+    '/coverage',
+    '/test-artifacts',
+  ],
 };
