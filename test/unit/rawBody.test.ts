@@ -59,6 +59,20 @@ describe('RawBody', () => {
     expect(body.text()).toBe('{"a":1}{"b":2}');
   });
 
+  test('a body of ASCII bytes is copied, not decoded; one byte over 0x7f and it is decoded', () => {
+    const decode = jest.spyOn(TextDecoder.prototype, 'decode');
+    try {
+      const ascii = '{"deviceId":"truck-1","t":"\\u00b0"}';
+      expect(cut(ascii, 5).text()).toBe(ascii);
+      expect(RawBody.of(Buffer.from(ascii)).text()).toBe(ascii);
+      expect(decode).not.toHaveBeenCalled();
+      expect(cut(DOC, 5).text()).toBe(DOC);
+      expect(decode).toHaveBeenCalled();
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
   test('keeps a byte-order mark so it can be refused', () => {
     expect(cut(`\ufeff${DOC}`, 2).text().charCodeAt(0)).toBe(0xfeff);
   });
