@@ -1,3 +1,5 @@
+import standaloneCode from 'ajv/dist/standalone';
+import { createAjv } from '../../shared/validation/createAjv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileModels, validatorOf } from '../../shared/validation/compileValidators';
@@ -80,6 +82,12 @@ describe('date-time in the generated validators', () => {
       expect(code).toContain('require("../validation/formats").formats["date-time"]');
       expect(code).not.toContain('ajv-formats');
     }
+  });
+
+  test("createAjv generates it so, keeping the caller's code options", () => {
+    const ajv = createAjv(false, { code: { source: true } });
+    const code = standaloneCode(ajv, ajv.compile({ type: 'string', format: 'date-time' }));
+    expect(code).toContain('require("../validation/formats").formats["date-time"]');
   });
 
   test.each([
