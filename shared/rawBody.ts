@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 
@@ -31,9 +32,16 @@ export class RawBody {
   /**
    * The body as strict UTF-8 text (a BOM is kept, not stripped, so it can be refused); throws a
    * TypeError on invalid UTF-8. Decoded chunk by chunk into one string that JSON.parse flattens
-   * once: no joined byte copy on the way.
+   * once: no joined byte copy on the way. A body of ASCII only (nearly every file) needs no decoding:
+   * each chunk is copied as it is into a one-byte string, cheaper than the streaming decoder.
    */
   text(): string {
+    if (this.chunks.every((chunk) => isAscii(chunk))) {
+      let text = '';
+      for (const c of this.chunks)
+        text += Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1');
+      return text;
+    }
     if (this.chunks.length === 1) return wholeUtf8.decode(this.chunks[0]);
     const decoder = strictUtf8();
     let text = '';

@@ -1,5 +1,6 @@
+import { timestampMs } from './timestampMs';
 import type { ModelProfile } from './validation/modelProfile';
-import { valuesAt } from './validation/modelProfile';
+import { forEachValueAt } from './validation/modelProfile';
 
 /**
  * What a file holds in time, computed once at ingest from the payload already parsed for
@@ -29,40 +30,78 @@ export function summarizeReadings(
   payload: unknown,
 ): (ReadingSummary & { readingHoursTruncated?: boolean }) | undefined {
   if (!profile?.readingTimes) return undefined;
-  const perHour = new Map<number, number>();
-  let first = Infinity;
-  let last = -Infinity;
-  let readings = 0;
-  for (const value of valuesAt(payload, profile.readingTimes)) {
+  const tally = new HourTally();
+  forEachValueAt(payload, profile.readingTimes, (value) => {
     // The schema has already checked `format: date-time`; anything else is not a reading time.
-    const ms = typeof value === 'string' ? Date.parse(value) : NaN;
-    if (Number.isNaN(ms)) continue;
-    readings++;
-    if (ms < first) first = ms;
-    if (ms > last) last = ms;
-    const hour = Math.floor(ms / 3_600_000);
-    perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
-  }
-  const sent = profile.sentAt ? valuesAt(payload, profile.sentAt)[0] : undefined;
-  const sentAt = typeof sent === 'string' && !Number.isNaN(Date.parse(sent)) ? sent : undefined;
-  if (readings === 0) return { readings, sentAt };
-  const hours = [...perHour.keys()].sort((a, b) => a - b);
+    if (typeof value === 'string') tally.add(timestampMs(value));
+  });
+  // The first value the pointer reaches, as it is (null included).
+  let sent: unknown;
+  let found = false;
+  if (profile.sentAt)
+    forEachValueAt(payload, profile.sentAt, (value) => {
+      if (!found) [sent, found] = [value, true];
+    });
+  const sentAt = typeof sent === 'string' && !Number.isNaN(timestampMs(sent)) ? sent : undefined;
+  if (tally.readings === 0) return { readings: 0, sentAt };
+  const hours = tally.hours();
   return {
-    readings,
-    firstReadingAt: new Date(first).toISOString(),
-    lastReadingAt: new Date(last).toISOString(),
+    readings: tally.readings,
+    firstReadingAt: new Date(tally.first).toISOString(),
+    lastReadingAt: new Date(tally.last).toISOString(),
     readingHours: hours
       .slice(0, MAX_SUMMARY_HOURS)
-      .map((hour) => `${hourLabel(hour)}:${perHour.get(hour)}`)
+      .map(([hour, count]) => `${hourLabel(hour)}:${count}`)
       .join(','),
     sentAt,
     ...(hours.length > MAX_SUMMARY_HOURS ? { readingHoursTruncated: true } : {}),
   };
 }
 
+const MS_PER_HOUR = 3_600_000;
+
+/**
+ * Readings per hour, first and last. Readings mostly come in time order, so a run of readings in
+ * one hour is counted in a local and added to the map once, when the hour changes.
+ */
+export class HourTally {
+  readings = 0;
+  first = Infinity;
+  last = -Infinity;
+  private readonly perHour = new Map<number, number>();
+  private hour = NaN;
+  private inHour = 0;
+
+  /** A reading at `ms` since the epoch; NaN (not a time) is not a reading. */
+  add(ms: number): void {
+    if (Number.isNaN(ms)) return;
+    this.readings++;
+    if (ms < this.first) this.first = ms;
+    if (ms > this.last) this.last = ms;
+    const hour = Math.floor(ms / MS_PER_HOUR);
+    if (hour !== this.hour) {
+      this.flush();
+      this.hour = hour;
+    }
+    this.inHour++;
+  }
+
+  /** (hour from the epoch, readings) in hour order. */
+  hours(): Array<[hour: number, count: number]> {
+    this.flush();
+    return [...this.perHour].sort((a, b) => a[0] - b[0]);
+  }
+
+  private flush(): void {
+    if (this.inHour === 0) return;
+    this.perHour.set(this.hour, (this.perHour.get(this.hour) ?? 0) + this.inHour);
+    this.inHour = 0;
+  }
+}
+
 /** `YYYYMMDDHH` of an hour counted from the epoch. */
 export function hourLabel(hour: number): string {
-  return new Date(hour * 3_600_000).toISOString().slice(0, 13).replace(/[-T]/g, '');
+  return new Date(hour * MS_PER_HOUR).toISOString().slice(0, 13).replace(/[-T]/g, '');
 }
 
 /** The hour (counted from the epoch) of a `YYYYMMDDHH` label. */

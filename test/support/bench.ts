@@ -5,19 +5,25 @@
  *   hotpath     per-request CPU steps (parse, scan, validate, reading summary, hashes) vs a whole ingest
  *   roundtrips  storage round trips per outcome, counted at a proxy
  *   load        HTTP load (autocannon) against the dev host and the storage floor, fresh Azurite each
+ *   drain       one gateway's 500 buffered files of mixed sizes, one at a time, against the floor
  *   memory      peak RSS of the dev host with the largest body and with 64 concurrent 1 MB bodies
  *   startup     cold start to the first 200: bundle vs the TypeScript entry
  *   profile     the dev host's CPU by category under load (--cpu-prof)
  *
  *   --only <section>[,<section>]  run only these
+ *   --variants <term>[,<term>]    of the load section, only the variants whose id contains a term
+ *   --baseline <dir>  also measure the app built in <dir> (a checkout of an earlier commit after
+ *             `npm run build`, its node_modules linked), in the same rounds: a `÷ before` column
+ *             (ids are `<server>/<size>/c<connections>`: `/1m/`, `/1k/c1/`, `duplicates`)
  *   --quick   the load gate of `npm test` (under a minute): fails only if ingest (auth on) new-file
  *             throughput is below 0.5x the floor at 16 connections; never on absolute times
  *   --write   put the results into docs/PERFORMANCE.md (between each section's marker comments)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hotPathSection } from './bench/hotPath';
+import { type DrainFacts, drainSection } from './bench/drain';
 import { type LoadFacts, loadSection } from './bench/loadSection';
 import { type MemoryFacts, memorySection } from './bench/memorySection';
 import { profileSection } from './bench/profileSection';
@@ -38,16 +44,20 @@ import { validatorsSection } from './bench/validators';
 
 /** npm test's gate: ingest (auth on) at 16 connections must reach half the floor's throughput. */
 const QUICK_GATE = 0.5;
-const USAGE = `usage: tsx test/support/bench.ts [--quick] [--write] [--only ${SECTIONS.join('|')}[,...]]`;
+const USAGE =
+  `usage: tsx test/support/bench.ts [--quick] [--write] [--only ${SECTIONS.join('|')}[,...]]` +
+  ' [--variants <term>[,...]] [--baseline <dir>]';
 
 interface Options {
   quick: boolean;
   write: boolean;
   only: SectionId[];
+  variants: string[];
+  baseline?: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, write: false, only: [...SECTIONS] };
+  const options: Options = { quick: false, write: false, only: [...SECTIONS], variants: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--quick') options.quick = true;
@@ -57,11 +67,22 @@ function parseArgs(argv: string[]): Options {
       const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
       if (names.length === 0 || unknown.length) usage(`unknown section: ${unknown.join(', ') || '(none)'}`);
       options.only = names as SectionId[];
+    } else if (arg === '--variants') {
+      options.variants = (argv[++i] ?? '').split(',').filter(Boolean);
+      if (options.variants.length === 0) usage('--variants needs at least one term');
+    } else if (arg === '--baseline') {
+      const dir = resolve(argv[++i] ?? '');
+      if (!existsSync(join(dir, 'dist', 'main.js')))
+        usage(`--baseline ${dir}: no dist/main.js there (build it)`);
+      options.baseline = dir;
     } else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument: ${arg}`);
   }
   if (options.quick && options.write) usage('--write records a full run; it cannot be combined with --quick');
   if (options.quick) options.only = ['load'];
+  // A partial table would replace the whole recorded one.
+  if (options.write && options.variants.length)
+    usage('--write records a full run; it cannot be combined with --variants');
   return options;
 }
 
@@ -82,6 +103,7 @@ async function main(): Promise<void> {
   const reports: SectionReport[] = [];
   let load: LoadFacts | undefined;
   let memory: MemoryFacts | undefined;
+  let drain: DrainFacts | undefined;
   try {
     if (run('validators')) reports.push(await validatorsSection(7));
     if (run('hotpath')) reports.push(await hotPathSection());
@@ -94,9 +116,16 @@ async function main(): Promise<void> {
         seconds: options.quick ? 3 : 6,
         duplicateFiles: 1200,
         calmWaitSeconds: options.quick ? 5 : 60,
+        only: options.variants,
+        baseline: options.baseline,
         workDir,
       });
       load = report.facts;
+      reports.push(report);
+    }
+    if (run('drain')) {
+      const report = await drainSection({ rounds: 3, workDir, baseline: options.baseline });
+      drain = report.facts;
       reports.push(report);
     }
     if (run('memory')) {
@@ -106,7 +135,7 @@ async function main(): Promise<void> {
     }
     if (run('startup')) reports.push(await startupSection(5));
     if (run('profile')) reports.push(await profileSection(6, workDir));
-    if (!options.quick && (load || memory)) reports.push(targetsBlock(load, memory));
+    if (!options.quick && (load || memory || drain)) reports.push(targetsBlock(load, memory, drain));
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

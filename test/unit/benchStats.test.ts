@@ -5,6 +5,7 @@ import {
   concurrentFit,
   median,
   meets,
+  pairedRatio,
   parseMachineTicks,
   parseProcStatTicks,
   parseProcStatus,
@@ -12,6 +13,8 @@ import {
   ratio,
 } from '../support/bench/stats';
 import { gunzipSync } from 'node:zlib';
+import { DRAIN_FILES, drainSizeOf } from '../support/bench/drain';
+import { loadVariants } from '../support/bench/loadSection';
 import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
 
 describe('median and percentile', () => {
@@ -73,6 +76,70 @@ describe('/proc parsing', () => {
   });
 });
 
+describe('ratios within a round', () => {
+  const run = (round: number, value: number, calm = true) => ({ round, value, calm });
+  const ratioOf = (runs: ReturnType<typeof run>[], references: ReturnType<typeof run>[]) =>
+    pairedRatio(
+      runs,
+      references,
+      (r) => r.calm,
+      (r) => r.value,
+    );
+
+  test('each run against the reference of its own round, then the median', () => {
+    const references = [run(1, 100), run(2, 200), run(3, 50)];
+    expect(ratioOf([run(3, 25), run(1, 90), run(2, 100)], references)).toBe(0.5);
+  });
+
+  test('only rounds where both were calm, when there are any', () => {
+    const references = [run(1, 100), run(2, 100, false), run(3, 100)];
+    expect(ratioOf([run(1, 80), run(2, 10), run(3, 60, false)], references)).toBe(0.8);
+  });
+
+  test('all paired rounds when none was calm on both sides; unpaired rounds never count', () => {
+    const references = [run(1, 100, false), run(2, 100)];
+    expect(ratioOf([run(1, 30), run(2, 50, false), run(4, 1000)], references)).toBe(0.4);
+    expect(ratioOf([run(4, 1)], references)).toBeNaN();
+  });
+});
+
+describe('the drain and the large-file variants', () => {
+  test('500 files: every 100th ~1 MB, every 10th of the rest ~64 KB, else ~1 KB', () => {
+    const sizes = Array.from({ length: DRAIN_FILES }, (_, i) => drainSizeOf(i));
+    expect(DRAIN_FILES).toBe(500);
+    expect(sizes.slice(0, 10)).toEqual([...Array<string>(9).fill('1k'), '64k']);
+    expect([sizes[98], sizes[99], sizes[100], sizes[109]]).toEqual(['1k', '1m', '1k', '64k']);
+    expect(sizes.filter((s) => s === '1m')).toHaveLength(5);
+    expect(sizes.filter((s) => s === '64k')).toHaveLength(45);
+  });
+
+  test('~1 MB files at 1, 4 and 16 connections next to the floor; --variants keeps matching ids; --baseline twins', () => {
+    const ids = loadVariants(false).map((v) => v.id);
+    for (const c of [1, 4, 16])
+      expect(ids).toEqual(expect.arrayContaining([`floor-parallel/1m/c${c}`, `ingest-auth-on/1m/c${c}`]));
+    expect(loadVariants(false, ['1m/c4', '/64k/']).map((v) => v.id)).toEqual([
+      'floor-parallel/64k/c16',
+      'ingest-auth-on/64k/c16',
+      'floor-parallel/1m/c4',
+      'ingest-auth-on/1m/c4',
+    ]);
+    expect(loadVariants(false, ['/1m/c1/', '1k/c16'], true).map((v) => v.id)).toEqual([
+      'floor-parallel/1k/c16',
+      'floor-serial/1k/c16',
+      'ingest-auth-on/1k/c16',
+      'ingest-before-auth-on/1k/c16',
+      'ingest-auth-off/1k/c16',
+      'floor-parallel/1m/c1',
+      'ingest-auth-on/1m/c1',
+      'ingest-before-auth-on/1m/c1',
+    ]);
+    expect(loadVariants(true, ['1m/']).map((v) => v.id)).toEqual([
+      'floor-parallel/1k/c16',
+      'ingest-auth-on/1k/c16',
+    ]);
+  });
+});
+
 describe('how many max-size requests fit an instance', () => {
   test.each([
     // instance, baseline, per request, fit
@@ -93,6 +160,10 @@ describe('profile categories', () => {
     ['../shared/generated/firstError.js', 'validate10', Category.Validation],
     ['../node_modules/ajv-formats/src/formats.ts', 'date_time', Category.Validation],
     ['../shared/readingSummary.ts', 'summarizeReadings', Category.Summary],
+    ['../shared/timestampMs.ts', 'canonicalMs', Category.Summary],
+    ['../shared/validation/modelProfile.ts', 'walk', Category.Summary],
+    ['../shared/validation/modelProfile.ts', 'checkPayloadDevice', Category.Validation],
+    ['../shared/validation/dateTime.ts', 'isDateTime', Category.Validation],
     ['../shared/hash.ts', 'md5', Category.Hashing],
     ['../shared/rawBody.ts', 'RawBody.digest', Category.Hashing],
     ['../shared/rawBody.ts', 'text', Category.JsonParse],

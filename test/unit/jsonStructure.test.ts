@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkJsonStructure } from '../../shared/jsonStructure';
+import { checkJsonStructure, countParsedStrings, countQuotes } from '../../shared/jsonStructure';
 
 /**
  * Lone surrogate escapes: legal JSON, but I-JSON (RFC 7493 section 2.1) forbids them and readers
@@ -105,10 +105,38 @@ describe('checkJsonStructure: duplicate keys and depth', () => {
     expect(() => check(text)).not.toThrow();
   });
 
-  test('depth: 64 levels pass, 65 are refused', () => {
-    expect(() => check('['.repeat(64) + ']'.repeat(64))).not.toThrow();
-    expect(() => check('{"a":'.repeat(65) + '1' + '}'.repeat(65))).toThrow(
-      expect.objectContaining({ code: 'json_too_deep' }),
+  const tooDeep = expect.objectContaining({ status: 400, code: 'json_too_deep' });
+
+  test.each([
+    ['without escapes', ''],
+    ['with an escape somewhere', '"\\n"'],
+  ])('depth %s: 64 levels pass, 65 are refused', (_name, escape) => {
+    const arrays = (n: number) => '['.repeat(n) + escape + ']'.repeat(n);
+    expect(() => check(arrays(64))).not.toThrow();
+    expect(() => check(arrays(65))).toThrow(tooDeep);
+    expect(() => check('{"a":'.repeat(64) + (escape || '1') + '}'.repeat(64))).not.toThrow();
+    expect(() => check('{"a":'.repeat(65) + (escape || '1') + '}'.repeat(65))).toThrow(tooDeep);
+  });
+
+  test.each([
+    ['without escapes', '"x"'],
+    ['with an escape', '"\\u0078"'],
+  ])('a repeated key whose first value held the deepest part is refused for its depth, %s', (_n, value) => {
+    const deep = '['.repeat(65) + value + ']'.repeat(65);
+    expect(() => check(`{"a":${deep},"a":1}`)).toThrow(tooDeep);
+  });
+
+  test.each([
+    ['a repeat whose first value holds no string', '{"a":1,"b":[2,3],"a":4}', 17],
+    ['a repeat whose first value holds strings', '{"a":["x","y"],"a":"z"}', 15],
+    ['a repeat deep in an array, no escapes anywhere', '[[{"k":"v"}],[{"k":"v","k":"v"}]]', 23],
+  ])('without escapes: %s is found, and where', (_name, text, at) => {
+    expect(text).not.toContain('\\');
+    expect(() => check(text)).toThrow(
+      expect.objectContaining({
+        code: 'duplicate_key',
+        details: [{ message: `duplicate key at character ${at}` }],
+      }),
     );
   });
 
@@ -136,6 +164,41 @@ describe('checkJsonStructure: duplicate keys and depth', () => {
       }),
       { numRuns: 2_000, seed: 20261127 },
     );
+  });
+});
+
+describe('the counts the check compares', () => {
+  test.each([
+    ['', 0],
+    ['"', 1],
+    ['""', 2],
+    ['{"a":"b"}', 4],
+    ['[1,2]', 0],
+  ])('countQuotes(%j) = %d', (text, count) => expect(countQuotes(text)).toBe(count));
+
+  test.each([
+    ['a string', 'x', 1],
+    ['a number, null, true', [1, null, true], 0],
+    ['keys and string values', { a: 'x', b: 1, c: ['y', { d: 'z' }] }, 7],
+    ['an empty object and array', { a: {}, b: [] }, 2],
+  ])('countParsedStrings: %s', (_name, value, count) => expect(countParsedStrings(value, 64)).toBe(count));
+
+  test('counts own keys only, never inherited ones', () => {
+    const withInherited = Object.create({ inherited: 'x' }) as Record<string, unknown>;
+    withInherited.own = 'y';
+    expect(countParsedStrings(withInherited, 64)).toBe(2);
+  });
+
+  test('the outermost container is depth 1: maxDepth containers pass, one more is refused', () => {
+    expect(countParsedStrings([['a']], 2)).toBe(1);
+    expect(() => countParsedStrings([[['a']]], 2)).toThrow(
+      expect.objectContaining({ code: 'json_too_deep', message: 'The body nests deeper than 2 levels.' }),
+    );
+    expect(countParsedStrings({ a: { b: 'c' } }, 2)).toBe(3);
+    expect(() => countParsedStrings({ a: { b: {} } }, 2)).toThrow(
+      expect.objectContaining({ code: 'json_too_deep' }),
+    );
+    expect(countParsedStrings('scalar', 0)).toBe(1);
   });
 });
 

@@ -33,6 +33,46 @@ describe('RawBody', () => {
     expect(cut(DOC, 3).text()).toBe(DOC);
   });
 
+  test('ASCII chunks and chunks with other characters decode alike, a character cut across chunks too', () => {
+    const ascii = '{"deviceId":"truck-1","t":"\\u00b0"}';
+    for (const size of [1, 2, 5, 64]) expect(cut(ascii, size).text()).toBe(ascii);
+    // One chunk of ASCII, then the two bytes of ° split across the next two.
+    const mixed = Buffer.from('{"t":"°C"}');
+    const at = mixed.indexOf(0xc2);
+    const chunks = [mixed.subarray(0, at), mixed.subarray(at, at + 1), mixed.subarray(at + 1)];
+    expect(RawBody.fromChunks(chunks).text()).toBe('{"t":"°C"}');
+    expect(RawBody.of(mixed).text()).toBe('{"t":"°C"}');
+    // Every byte value below 0x80 is its own character; 0x80 is not.
+    const all = Buffer.from(Array.from({ length: 128 }, (_, i) => i));
+    expect(RawBody.fromChunks([all.subarray(0, 100), all.subarray(100)]).text()).toBe(
+      String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i)),
+    );
+    expect(() => RawBody.fromChunks([all, Buffer.from([0x80])]).text()).toThrow(INVALID);
+  });
+
+  test('reads chunks that are views into larger buffers as their own bytes only', () => {
+    const backing = Buffer.from('xx{"a":1}yy{"b":2}zz');
+    const body = RawBody.fromChunks([
+      backing.subarray(2, 9),
+      new Uint8Array(backing.buffer, backing.byteOffset + 11, 7),
+    ]);
+    expect(body.text()).toBe('{"a":1}{"b":2}');
+  });
+
+  test('a body of ASCII bytes is copied, not decoded; one byte over 0x7f and it is decoded', () => {
+    const decode = jest.spyOn(TextDecoder.prototype, 'decode');
+    try {
+      const ascii = '{"deviceId":"truck-1","t":"\\u00b0"}';
+      expect(cut(ascii, 5).text()).toBe(ascii);
+      expect(RawBody.of(Buffer.from(ascii)).text()).toBe(ascii);
+      expect(decode).not.toHaveBeenCalled();
+      expect(cut(DOC, 5).text()).toBe(DOC);
+      expect(decode).toHaveBeenCalled();
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
   test('keeps a byte-order mark so it can be refused', () => {
     expect(cut(`\ufeff${DOC}`, 2).text().charCodeAt(0)).toBe(0xfeff);
   });

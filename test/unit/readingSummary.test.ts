@@ -1,4 +1,5 @@
 import {
+  HourTally,
   MAX_SUMMARY_HOURS,
   parseReadingHours,
   storedSummary,
@@ -6,7 +7,7 @@ import {
   summaryEntityFields,
   summaryMetadata,
 } from '../../shared/readingSummary';
-import { valuesAt } from '../../shared/validation/modelProfile';
+import { forEachValueAt, valuesAt } from '../../shared/validation/modelProfile';
 
 const oil = { readingTimes: '/readings/*/timestamp', sentAt: '/sentAt' };
 const at = (iso: string) => ({ timestamp: iso, oilTemperatureC: 80 });
@@ -21,6 +22,53 @@ describe('valuesAt: a pointer whose * stands for each array element, or the valu
     [[{ t: 1 }], '/*/t', [1]],
   ])('%j %s -> %j', (doc, pointer, values) => {
     expect(valuesAt(doc, pointer)).toEqual(values);
+  });
+});
+
+describe('forEachValueAt: the same values as valuesAt, in document order, without the arrays', () => {
+  test('nested stars visit depth first, nulls included, missing keys skipped', () => {
+    const doc = { a: [{ b: [1, null] }, { c: 9 }, { b: 3 }, { b: [[4]] }] };
+    const seen: unknown[] = [];
+    forEachValueAt(doc, '/a/*/b/*', (value) => seen.push(value));
+    expect(seen).toEqual([1, null, 3, [4]]);
+    expect(valuesAt(doc, '/a/*/b/*')).toEqual(seen);
+  });
+
+  test('the root pointer visits the document; an inherited key is not a value', () => {
+    const seen: unknown[] = [];
+    forEachValueAt({ x: 1 }, '', (value) => seen.push(value));
+    forEachValueAt({ x: 1 }, '/toString', (value) => seen.push(value));
+    forEachValueAt({ 'a~b': 2 }, '/a~0b', (value) => seen.push(value));
+    expect(seen).toEqual([{ x: 1 }, 2]);
+  });
+});
+
+describe('HourTally', () => {
+  const hour = 3_600_000;
+
+  test('counts per hour from the epoch, in hour order, whatever the order of the readings', () => {
+    const tally = new HourTally();
+    for (const ms of [hour - 1, hour, 2 * hour + 5, hour + 1, -1, 0]) tally.add(ms);
+    expect(tally.hours()).toEqual([
+      [-1, 1],
+      [0, 2],
+      [1, 2],
+      [2, 1],
+    ]);
+    expect([tally.readings, tally.first, tally.last]).toEqual([6, -1, 2 * hour + 5]);
+  });
+
+  test('NaN is not a reading; hours() can be read twice; nothing counted is nothing', () => {
+    const tally = new HourTally();
+    expect(tally.hours()).toEqual([]);
+    tally.add(NaN);
+    tally.add(5 * hour);
+    tally.add(5 * hour);
+    expect(tally.hours()).toEqual([[5, 2]]);
+    expect(tally.hours()).toEqual([[5, 2]]);
+    tally.add(5 * hour + 1);
+    expect(tally.hours()).toEqual([[5, 3]]);
+    expect([tally.readings, tally.first, tally.last]).toEqual([3, 5 * hour, 5 * hour + 1]);
   });
 });
 
@@ -51,6 +99,21 @@ describe('summarizeReadings', () => {
       readingHours: '2026112523:1',
     });
     expect(summarizeReadings(oil, { readings: [] })).toEqual({ readings: 0, sentAt: undefined });
+  });
+
+  test('sentAt is the first value its pointer reaches, and only a date string', () => {
+    const sentAt = (value: unknown) => summarizeReadings(oil, { sentAt: value, readings: [] })?.sentAt;
+    expect(sentAt('2026-11-25T10:00:30Z')).toBe('2026-11-25T10:00:30Z');
+    expect(sentAt('2016-12-31T23:59:60Z')).toBeUndefined(); // Date.parse does not read leap seconds
+    expect(sentAt(null)).toBeUndefined();
+    expect(sentAt(1_795_594_200_000)).toBeUndefined();
+    const first = { readingTimes: '/r/*', sentAt: '/s/*' };
+    expect(summarizeReadings(first, { r: [], s: [null, '2026-11-25T10:00:30Z'] })?.sentAt).toBeUndefined();
+  });
+
+  test('reading times that are no dates are not readings', () => {
+    const payload = { readings: [at('2026-11-25T08:00:00Z'), { timestamp: 7 }, at('not a time')] };
+    expect(summarizeReadings(oil, payload)).toMatchObject({ readings: 1, readingHours: '2026112508:1' });
   });
 
   test('a model without reading times gives no summary: its files count as files', () => {

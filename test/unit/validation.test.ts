@@ -1,3 +1,5 @@
+import standaloneCode from 'ajv/dist/standalone';
+import { createAjv } from '../../shared/validation/createAjv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileModels, validatorOf } from '../../shared/validation/compileValidators';
@@ -67,6 +69,39 @@ describe('generated (standalone) validators', () => {
       const runtime = validatorOf(compiled.first, model);
       for (const input of inputs) expect(errorsOf(model, input) === undefined).toBe(runtime(input) === true);
     }
+  });
+});
+
+describe('date-time in the generated validators', () => {
+  const generated = ['firstError.js', 'allErrors.js'].map((file) =>
+    readFileSync(join(__dirname, '../../shared/generated', file), 'utf8'),
+  );
+
+  test('is the check in shared/validation/formats.ts, not ajv-formats', () => {
+    for (const code of generated) {
+      expect(code).toContain('require("../validation/formats").formats["date-time"]');
+      expect(code).not.toContain('ajv-formats');
+    }
+  });
+
+  test("createAjv generates it so, keeping the caller's code options", () => {
+    const ajv = createAjv(false, { code: { source: true } });
+    const code = standaloneCode(ajv, ajv.compile({ type: 'string', format: 'date-time' }));
+    expect(code).toContain('require("../validation/formats").formats["date-time"]');
+  });
+
+  test.each([
+    ['2016-12-31T23:59:60Z', undefined],
+    ['2016-12-31t23:59:60.5z', undefined],
+    ['2026-11-25 08:10:00+05', undefined],
+    ['2023-02-29T08:10:00Z', 'must match format "date-time"'],
+    ['2026-11-25T08:10:00', 'must match format "date-time"'],
+    ['2026-11-25T24:00:00Z', 'must match format "date-time"'],
+  ])('timestamp %j, sentAt and in a reading: %s', (timestamp, message) => {
+    const inReading = errorsOf('oil-condition-v1', { deviceId: 't', readings: [{ ...reading, timestamp }] });
+    const asSentAt = errorsOf('oil-condition-v1', { deviceId: 't', sentAt: timestamp, readings: reading });
+    expect(inReading?.[0]).toEqual(message && { path: '/readings/0/timestamp', message });
+    expect(asSentAt).toEqual(message && [{ path: '/sentAt', message }]);
   });
 });
 

@@ -34,8 +34,8 @@ export interface CpuProfile {
 export const Category = {
   JsonParse: 'JSON.parse (with UTF-8 decode)',
   Scan: 'duplicate-key/depth scan (shared/jsonStructure.ts)',
-  Validation: 'validation (shared/generated, shared/validation, ajv-formats)',
-  Summary: 'reading summary (shared/readingSummary.ts)',
+  Validation: 'validation (shared/generated, shared/validation: the date-time check)',
+  Summary: 'reading summary (shared/readingSummary.ts, timestampMs.ts, the pointer walk)',
   Hashing: 'hashing (sha256 + md5)',
   Logging: 'logging (request log line, console)',
   Core: 'rest of the ingest core (shared/, functions/)',
@@ -75,14 +75,20 @@ export function categoryOf(source: string, functionName: string): Category {
   // The body's chunks are decoded and hashed where they are kept (shared/rawBody.ts).
   if (s.includes('shared/rawBody') && /(^|\.)text$/.test(functionName)) return Category.JsonParse;
   if (s.includes('shared/rawBody') && /(^|\.)digest$/.test(functionName)) return Category.Hashing;
-  // The generated validators call into ajv-formats (date-time checks) and ajv's runtime helpers.
+  // The summary reads its timestamps (timestampMs) where the profile's pointer walk finds them.
+  if (
+    s.includes('shared/readingSummary') ||
+    s.includes('shared/timestampMs') ||
+    (s.includes('shared/validation/modelProfile') && /(^|\.)(forEachValueAt|walk)$/.test(functionName))
+  )
+    return Category.Summary;
+  // The generated validators call the date-time check (shared/validation/) and ajv's runtime helpers.
   if (
     s.includes('shared/generated/') ||
     s.includes('shared/validation/') ||
     /node_modules\/ajv(-formats)?\//.test(s)
   )
     return Category.Validation;
-  if (s.includes('shared/readingSummary')) return Category.Summary;
   // node:internal/crypto stays generic: the SDK's request signing (HMAC) is the SDK's, not ours.
   if (s.includes('shared/hash')) return Category.Hashing;
   if (isLogging(s, functionName)) return Category.Logging;

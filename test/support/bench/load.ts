@@ -72,15 +72,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     instance.on('done', () => resolve());
     instance.on('error', reject);
   });
-  const cpuAfter = cpuSnapshot(options.pids);
+  const cpu = cpuSince(cpuBefore, latencies.length, options.pids);
   const seconds = (lastAnswer - started) / 1000;
-  const perRequest = (before: number, after: number) => (after - before) / Math.max(1, latencies.length);
-  const machine = {
-    busy: cpuAfter.machine.busy - cpuBefore.machine.busy,
-    total: cpuAfter.machine.total - cpuBefore.machine.total,
-  };
-  const ours = ['server', 'azurite', 'client'] as const;
-  const oursMs = ours.reduce((n, k) => n + (cpuAfter[k] - cpuBefore[k] || 0), 0);
   return {
     seconds,
     ok: latencies.length,
@@ -89,22 +82,46 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     rps: seconds > 0 ? latencies.length / seconds : NaN,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    cpuPerRequest: {
-      server: perRequest(cpuBefore.server, cpuAfter.server),
-      azurite: perRequest(cpuBefore.azurite, cpuAfter.azurite),
-      client: perRequest(cpuBefore.client, cpuAfter.client),
-    },
-    othersShare: Math.max(0, machine.busy - oursMs) / Math.max(1, machine.total),
+    ...cpu,
   };
 }
 
-function cpuSnapshot(pids: LoadOptions['pids']) {
+export type CpuSnapshot = ReturnType<typeof cpuSnapshot>;
+
+export function cpuSnapshot(pids: LoadOptions['pids']) {
   const self = process.cpuUsage();
   return {
     machine: machineCpuMs(),
     server: cpuMsOf(pids?.server),
     azurite: cpuMsOf(pids?.azurite),
     client: (self.user + self.system) / 1000,
+  };
+}
+
+/**
+ * The CPU each process spent since `before`, per 2xx answer, and the share of the machine that other
+ * processes took meanwhile.
+ */
+export function cpuSince(
+  before: CpuSnapshot,
+  answers: number,
+  pids: LoadOptions['pids'],
+): Pick<LoadResult, 'cpuPerRequest' | 'othersShare'> {
+  const after = cpuSnapshot(pids);
+  const perRequest = (from: number, to: number) => (to - from) / Math.max(1, answers);
+  const machine = {
+    busy: after.machine.busy - before.machine.busy,
+    total: after.machine.total - before.machine.total,
+  };
+  const ours = ['server', 'azurite', 'client'] as const;
+  const oursMs = ours.reduce((n, k) => n + (after[k] - before[k] || 0), 0);
+  return {
+    cpuPerRequest: {
+      server: perRequest(before.server, after.server),
+      azurite: perRequest(before.azurite, after.azurite),
+      client: perRequest(before.client, after.client),
+    },
+    othersShare: Math.max(0, machine.busy - oursMs) / Math.max(1, machine.total),
   };
 }
 

@@ -18,7 +18,7 @@ import {
   startDevHost,
   startFloor,
 } from './servers';
-import { MiB, fmtCount, fmtRatio, median, ratio } from './stats';
+import { MiB, fmtCount, fmtRatio, median, pairedRatio } from './stats';
 
 export interface LoadSettings {
   quick: boolean;
@@ -27,6 +27,10 @@ export interface LoadSettings {
   seconds: number;
   /** Files per half of the duplicate run (2 x this many are stored first). */
   duplicateFiles: number;
+  /** A directory holding the app as it was (built), measured next to this one (`--baseline`). */
+  baseline?: string;
+  /** Only the variants whose id contains one of these (`--variants`); all when empty. */
+  only?: readonly string[];
   /** How long, in all, the section may wait for other processes to quieten down before its runs. */
   calmWaitSeconds: number;
   workDir: string;
@@ -40,7 +44,8 @@ const SIZES = {
 } as const;
 type SizeId = keyof typeof SIZES;
 
-type Target = { kind: 'floor'; order: FloorOrder } | { kind: 'ingest'; auth: boolean };
+/** `before`: the app built in the `--baseline` directory, measured in the same rounds. */
+type Target = { kind: 'floor'; order: FloorOrder } | { kind: 'ingest'; auth: boolean; before?: boolean };
 
 interface Variant {
   id: string;
@@ -52,15 +57,15 @@ interface Variant {
 
 function variant(target: Target, size: SizeId, connections: number): Variant {
   const name =
-    target.kind === 'floor' ? `floor-${target.order}` : `ingest-auth-${target.auth ? 'on' : 'off'}`;
+    target.kind === 'floor'
+      ? `floor-${target.order}`
+      : `ingest-${target.before ? 'before-' : ''}auth-${target.auth ? 'on' : 'off'}`;
   const label =
     target.kind === 'floor'
       ? target.order === 'parallel'
         ? 'floor, both writes at once'
         : 'floor, entry then blob'
-      : target.auth
-        ? 'ingest, new files, auth on'
-        : 'ingest, new files, auth off';
+      : `ingest${target.before ? ' before (baseline)' : ''}, new files, auth ${target.auth ? 'on' : 'off'}`;
   return { id: `${name}/${size}/c${connections}`, label, target, size, connections };
 }
 
@@ -69,8 +74,25 @@ const floorS: Target = { kind: 'floor', order: 'serial' };
 const authOn: Target = { kind: 'ingest', auth: true };
 const authOff: Target = { kind: 'ingest', auth: false };
 
-export function loadVariants(quick: boolean): Variant[] {
+/**
+ * Every variant, or in quick mode the gate's two; `only` keeps those whose id contains one of its
+ * terms. With a baseline, each auth-on ingest variant runs a second time against the baseline's app.
+ */
+export function loadVariants(quick: boolean, only: readonly string[] = [], baseline = false): Variant[] {
   if (quick) return [variant(floorP, '1k', 16), variant(authOn, '1k', 16)];
+  const all = allVariants().flatMap((v) =>
+    baseline && v.target.kind === 'ingest' && v.target.auth
+      ? [v, variant({ ...v.target, before: true }, v.size, v.connections)]
+      : [v],
+  );
+  // `${id}/`: a term ending in `/` ends where the id does (`/1m/c1/` is not `/1m/c16`).
+  return only.length ? all.filter((v) => only.some((term) => `${v.id}/`.includes(term))) : all;
+}
+
+/** The id of a variant's twin measured against the baseline's app. */
+export const beforeId = (id: string) => id.replace(/^ingest-/, 'ingest-before-');
+
+function allVariants(): Variant[] {
   return [
     ...[1, 16, 64].flatMap((c) => [
       variant(floorP, '1k', c),
@@ -82,6 +104,8 @@ export function loadVariants(quick: boolean): Variant[] {
       variant(floorP, size, 16),
       variant(authOn, size, 16),
     ]),
+    // What one gateway, and a backfill at its default concurrency, see with large files.
+    ...[1, 4].flatMap((c) => [variant(floorP, '1m', c), variant(authOn, '1m', c)]),
   ];
 }
 
@@ -96,6 +120,8 @@ interface Sample extends LoadResult {
 export interface LoadFacts {
   rpsRatio(id: string, reference?: 'parallel' | 'serial'): number;
   p99Ratio(id: string, reference?: 'parallel' | 'serial'): number;
+  /** Throughput against the same variant on the baseline's app (`--baseline`), within rounds. */
+  rpsToBefore(id: string): number;
   rps(id: string): number;
   newFileFailures: number;
 }
@@ -106,14 +132,17 @@ export interface LoadFacts {
  * they used more than NOISY is repeated once, and the calmer of the two kept. Figures and ratios are
  * then taken from the calm rounds only (all rounds when none was calm).
  */
-const CALM = 0.1;
-const NOISY = 0.25;
+export const CALM = 0.1;
+export const NOISY = 0.25;
 
 const DUP_SAME = 'duplicates-same-instance/1k/c16';
 const DUP_FRESH = 'duplicates-fresh-instance/1k/c16';
 
 export async function loadSection(settings: LoadSettings): Promise<SectionReport & { facts: LoadFacts }> {
-  const variants = loadVariants(settings.quick);
+  const variants = loadVariants(settings.quick, settings.only, settings.baseline !== undefined);
+  const only = settings.only ?? [];
+  const duplicates =
+    !settings.quick && (only.length === 0 || only.some((t) => DUP_SAME.includes(t) || DUP_FRESH.includes(t)));
   const templates = new Map<SizeId, BodyTemplate>();
   const bodiesOf = (size: SizeId): BodySource => {
     const spec = SIZES[size];
@@ -127,7 +156,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
   const samples = new Map<string, Sample[]>();
   const keep = (id: string, sample: Sample) => samples.set(id, [...(samples.get(id) ?? []), sample]);
   say(
-    `HTTP load: ${variants.length + (settings.quick ? 0 : 1)} variants x ${settings.rounds} rounds, ` +
+    `HTTP load: ${variants.length + (duplicates ? 1 : 0)} variants x ${settings.rounds} rounds, ` +
       `${settings.warmupSeconds} s warm-up + ${settings.seconds} s each, fresh Azurite per variant and round`,
   );
   for (let round = 1; round <= settings.rounds; round++) {
@@ -144,7 +173,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
       keep(v.id, sample);
       progress(round, settings.rounds, v.label, v.size, v.connections, sample);
     }
-    if (!settings.quick) {
+    if (duplicates) {
       const { same, fresh } = await measureDuplicates(bodiesOf('1k'), settings, round);
       keep(DUP_SAME, same);
       keep(DUP_FRESH, fresh);
@@ -161,22 +190,18 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
     const [, size, c] = id.split('/');
     return `floor-${order}/${size}/${c}`;
   };
-  /** Per-round ratios to the reference (from rounds where both runs were calm, if any), their median. */
-  const perRound = (id: string, order: 'parallel' | 'serial', pick: (s: Sample) => number) => {
-    const reference = roundsOf(referenceId(id, order));
-    const pairs = roundsOf(id).flatMap((s) => {
-      const same = reference.find((r) => r.round === s.round);
-      return same ? [[s, same] as const] : [];
-    });
-    const calmPairs = pairs.filter(([a, b]) => isCalm(a) && isCalm(b));
-    return median((calmPairs.length ? calmPairs : pairs).map(([a, b]) => ratio(pick(a), pick(b))));
-  };
+  const perRound = (id: string, order: 'parallel' | 'serial', pick: (s: Sample) => number) =>
+    pairedRatio(roundsOf(id), roundsOf(referenceId(id, order)), isCalm, pick);
   const facts: LoadFacts = {
     rps: (id) => median(usedRounds(id).map((s) => s.rps)),
     rpsRatio: (id, order = 'parallel') =>
       samples.has(referenceId(id, order)) ? perRound(id, order, (s) => s.rps) : NaN,
     p99Ratio: (id, order = 'parallel') =>
       samples.has(referenceId(id, order)) ? perRound(id, order, (s) => s.p99) : NaN,
+    rpsToBefore: (id) =>
+      samples.has(beforeId(id)) && id !== beforeId(id)
+        ? pairedRatio(roundsOf(id), roundsOf(beforeId(id)), isCalm, (s) => s.rps)
+        : NaN,
     newFileFailures: variants.reduce(
       (n, v) => n + roundsOf(v.id).reduce((m, s) => m + failedCount(s) + s.warmupFailed, 0),
       0,
@@ -184,7 +209,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
   };
 
   const rows: string[][] = [];
-  const ids = [...variants.map((v) => v.id), ...(settings.quick ? [] : [DUP_SAME, DUP_FRESH])];
+  const ids = [...variants.map((v) => v.id), ...(duplicates ? [DUP_SAME, DUP_FRESH] : [])];
   const labels = new Map(variants.map((v) => [v.id, v.label]));
   labels.set(DUP_SAME, 'resend of a stored file, to the instance that stored it');
   labels.set(DUP_FRESH, 'resend of a stored file, to a fresh instance');
@@ -207,6 +232,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
       `${cpu((s) => s.cpuPerRequest.server)} / ${cpu((s) => s.cpuPerRequest.azurite)} / ${cpu((s) => s.cpuPerRequest.client)}`,
       `${(median(got.map((s) => s.othersShare)) * 100).toFixed(0)}% (${got.length}/${roundsOf(id).length})`,
       failures === 0 ? '0' : `**${failures}**`,
+      ...(settings.baseline ? [fmtRatio(facts.rpsToBefore(id))] : []),
     ]);
   }
   const header = [
@@ -222,6 +248,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
     'CPU ms/req: server / Azurite / load gen.',
     'other processes (rounds used)',
     'non-2xx',
+    ...(settings.baseline ? ['req/s ÷ before (same rounds)'] : []),
   ];
   const markdown = table(header, rows);
   say();
@@ -273,7 +300,11 @@ async function withServer<T>(
     const server =
       target.kind === 'floor'
         ? await startFloor(storage, target.order)
-        : await startDevHost(storage, { auth: target.auth, workDir: settings.workDir });
+        : await startDevHost(storage, {
+            auth: target.auth,
+            workDir: settings.workDir,
+            root: target.before ? settings.baseline : undefined,
+          });
     try {
       return await run(server, storage);
     } finally {

@@ -55,8 +55,9 @@ export class BodyTemplate {
     this.suffix = Buffer.from(`,"readings":[${items.join(',')}]}`);
   }
 
-  body(seq: number): Buffer {
-    return Buffer.concat([this.prefixes[seq % DEVICE_COUNT]!, Buffer.from(String(seq)), this.suffix]);
+  /** File `seq` of device `truck-<device>` (by default the device `uploadOf` sends it to). */
+  body(seq: number, device = seq % DEVICE_COUNT): Buffer {
+    return Buffer.concat([this.prefixes[device]!, Buffer.from(String(seq)), this.suffix]);
   }
 }
 

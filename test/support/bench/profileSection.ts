@@ -1,6 +1,7 @@
 /**
  * Where the dev host's CPU goes under load: the host process runs with node's --cpu-prof under 16
- * connections of ~1 KB new files (auth on), then of ~1 MB ones; the samples of each measured window
+ * connections of ~1 KB new files (auth on), then of ~1 MB ones, then the drain's 500 files one at a
+ * time (drain.ts); the samples of each measured window
  * (warm-ups and start-up excluded) are split by category (cpuProfile.ts). Azurite is another
  * process: its CPU is read from /proc over the same windows and shown next to it.
  */
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../../scripts/lib/repoRoot';
 import { Category, type CpuProfile, SourceResolver, breakdown } from './cpuProfile';
 import { runLoad } from './load';
+import { DRAIN_FILES, DrainFiles, WARMUP_FILES, drainMix, send } from './drain';
 import { BodyTemplate, uploadOf } from './payloads';
 import { cpuMsOf } from './procfs';
 import { type SectionReport, say, table } from './report';
@@ -19,6 +21,7 @@ const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
 interface Window {
   label: string;
+  how: string;
   from: number;
   to: number;
   requests: number;
@@ -26,12 +29,40 @@ interface Window {
   azuriteMs: number;
 }
 
-const LOADS = [
-  { label: '~1 KB', bytes: 1024 },
-  { label: '~1 MB', bytes: MiB },
-] as const;
+interface Load {
+  label: string;
+  /** How the window's load is described under the table. */
+  how: string;
+  /** Sends the load (a short warm-up, or the measured window) and returns how many were answered 200. */
+  run(url: string, keys: Map<string, string>, warmup: boolean): Promise<number>;
+}
+
+function concurrent(label: string, bytes: number, seconds: number): Load {
+  const bodies = new BodyTemplate(bytes);
+  let seq = 0;
+  return {
+    label,
+    how: 'at 16 connections',
+    run: async (url, keys, warmup) => {
+      const load = { url, connections: 16, next: () => uploadOf(seq++, bodies, keys) };
+      return (await runLoad({ ...load, seconds: warmup ? 1 : seconds })).ok;
+    },
+  };
+}
+
+/** The drain's files, plain, one at a time (drain.ts). */
+const drain: Load = {
+  label: 'drain',
+  how: `one at a time on one connection (${drainMix()})`,
+  run: async (url, keys, warmup) => {
+    const files = new DrainFiles('plain');
+    const batch = warmup ? files.batch(1_000_000, WARMUP_FILES, keys) : files.batch(0, DRAIN_FILES, keys);
+    return (await send(url, batch)).latencies.length;
+  },
+};
 
 export async function profileSection(seconds: number, workDir: string): Promise<SectionReport> {
+  const loads = [concurrent('~1 KB', 1024, seconds), concurrent('~1 MB', MiB, seconds), drain];
   const profileDir = mkdtempSync(join(workDir, 'cpuprofile-'));
   const storage = await freshStorage();
   const windows: Window[] = [];
@@ -42,20 +73,18 @@ export async function profileSection(seconds: number, workDir: string): Promise<
       nodeOptions: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=500`,
     });
     try {
-      let seq = 0;
-      for (const { label, bytes } of LOADS) {
-        const bodies = new BodyTemplate(bytes);
-        const load = { url: host.url, connections: 16, next: () => uploadOf(seq++, bodies, storage.keys) };
-        await runLoad({ ...load, seconds: 1 });
+      for (const load of loads) {
+        await load.run(host.url, storage.keys, true);
         const azuriteBefore = cpuMsOf(storage.azurite.process.pid);
         const hostBefore = cpuMsOf(host.pid);
         const from = nowMicros();
-        const result = await runLoad({ ...load, seconds });
+        const requests = await load.run(host.url, storage.keys, false);
         windows.push({
-          label,
+          label: load.label,
+          how: load.how,
           from,
           to: nowMicros(),
-          requests: result.ok,
+          requests,
           hostMs: cpuMsOf(host.pid) - hostBefore,
           azuriteMs: cpuMsOf(storage.azurite.process.pid) - azuriteBefore,
         });
@@ -94,7 +123,7 @@ export async function profileSection(seconds: number, workDir: string): Promise<
   ];
   const notes = parts.map(
     (p) =>
-      `${p.label}: ${fmtCount(p.requests)} new files in ${(p.windowMicros / 1e6).toFixed(1)} s at 16 connections; ` +
+      `${p.label}: ${fmtCount(p.requests)} new files in ${(p.windowMicros / 1e6).toFixed(1)} s ${p.how}; ` +
       `over the same window the host used ${fmtCount(p.hostMs / p.requests, 2)} ms of CPU per request and ` +
       `Azurite ${fmtCount(p.azuriteMs / p.requests, 2)} ms.`,
   );

@@ -14,6 +14,7 @@ export const SECTIONS = [
   'hotpath',
   'roundtrips',
   'load',
+  'drain',
   'memory',
   'startup',
   'profile',
@@ -56,8 +57,9 @@ export function codeState(): CodeState {
       .split('\n')
       .filter(Boolean)
       .map((line) => line.slice(3));
+    // The measured files' committed tree, not HEAD: a commit of tests alone changes no figure.
     const hash = createHash('sha256')
-      .update(head)
+      .update(git('ls-tree', '-r', 'HEAD', '--', ...MEASURED))
       .update(git('diff', 'HEAD', '--', ...MEASURED));
     for (const file of git('ls-files', '--others', '--exclude-standard', '--', ...MEASURED).split('\n')) {
       if (file) hash.update(file).update(readFileSync(join(REPO_ROOT, file)));

@@ -51,6 +51,8 @@ export async function freshStorage(): Promise<Storage> {
 
 export interface DevHostOptions {
   auth: boolean;
+  /** Where the app to serve was built (its package.json `main`); this checkout by default. */
+  root?: string;
   workDir: string;
   /** Extra node flags for the host process (the profile's --cpu-prof). */
   nodeOptions?: string;
@@ -61,7 +63,7 @@ let hostLogs = 0;
 export async function startDevHost(storage: Storage, options: DevHostOptions): Promise<ServerUnderTest> {
   const port = await freePort();
   const host = new HostProcess({
-    root: REPO_ROOT,
+    root: options.root ?? REPO_ROOT,
     port,
     logFile: join(options.workDir, `host-${++hostLogs}.log`),
     env: {

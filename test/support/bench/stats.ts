@@ -24,6 +24,24 @@ export function ratio(a: number, b: number): number {
   return Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN;
 }
 
+/**
+ * The median of per-round ratios of `runs` to the `references` of the same round, taken from the
+ * rounds where both were calm when there are any (all paired rounds otherwise).
+ */
+export function pairedRatio<T extends { round: number }>(
+  runs: readonly T[],
+  references: readonly T[],
+  isCalm: (run: T) => boolean,
+  pick: (run: T) => number,
+): number {
+  const pairs = runs.flatMap((run) => {
+    const reference = references.find((r) => r.round === run.round);
+    return reference ? [[run, reference] as const] : [];
+  });
+  const calm = pairs.filter(([a, b]) => isCalm(a) && isCalm(b));
+  return median((calm.length ? calm : pairs).map(([a, b]) => ratio(pick(a), pick(b))));
+}
+
 export function fmtRatio(r: number): string {
   return Number.isFinite(r) ? `${r.toFixed(2)}x` : '-';
 }

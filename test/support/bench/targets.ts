@@ -1,4 +1,5 @@
-/** Issue 13's targets, each checked against this run's figures. */
+/** Issue 13's and issue 23's targets, each checked against this run's figures. */
+import type { DrainFacts } from './drain';
 import { DUPLICATE_IDS, type LoadFacts } from './loadSection';
 import type { MemoryFacts } from './memorySection';
 import { type SectionReport, say, table } from './report';
@@ -6,7 +7,11 @@ import { fmtMiB, fmtRatio, meets } from './stats';
 
 const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
 
-export function targetsBlock(load: LoadFacts | undefined, memory: MemoryFacts | undefined): SectionReport {
+export function targetsBlock(
+  load: LoadFacts | undefined,
+  memory: MemoryFacts | undefined,
+  drain?: DrainFacts,
+): SectionReport {
   const rows: string[][] = [];
   const ratioRow = (label: string, value: number, op: '>=' | '<=', bound: number) =>
     rows.push([label, `${op} ${bound}`, fmtRatio(value), verdict(meets(value, op, bound))]);
@@ -26,6 +31,37 @@ export function targetsBlock(load: LoadFacts | undefined, memory: MemoryFacts | 
       2,
     );
     ratioRow('duplicate req/s ÷ floor, to a fresh instance', load.rpsRatio(DUPLICATE_IDS.fresh), '>=', 2);
+    for (const c of [1, 4])
+      ratioRow(
+        `ingest new-file req/s ÷ floor, ~1 MB, ${c} conn.`,
+        load.rpsRatio(`ingest-auth-on/1m/c${c}`),
+        '>=',
+        0.6,
+      );
+    ratioRow(
+      'ingest new-file req/s ÷ floor, ~64 KB, 16 conn.',
+      load.rpsRatio('ingest-auth-on/64k/c16'),
+      '>=',
+      0.85,
+    );
+    // Issue 23: ~1 KB files no worse than before its changes, against the baseline's app (--baseline)
+    // in the same rounds; 5% is about the spread of one build against itself in one run.
+    for (const c of [1, 16, 64])
+      ratioRow(
+        `~1 KB, ${c} conn.: req/s ÷ the baseline's (--baseline)`,
+        load.rpsToBefore(`ingest-auth-on/1k/c${c}`),
+        '>=',
+        0.95,
+      );
+  }
+  if (drain) {
+    ratioRow(
+      'drain, 500 files on one connection: time ÷ floor, plain JSON',
+      drain.timeRatio('plain'),
+      '<=',
+      1.25,
+    );
+    ratioRow('... gzip above 1 KiB, as the backfill sends', drain.timeRatio('gzip'), '<=', 1.25);
   }
   if (memory) {
     const allowed = 3 * memory.maxBodyBytes;

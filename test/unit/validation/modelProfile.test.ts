@@ -66,6 +66,8 @@ describe('valuesAt (`*` is every element, or the value itself)', () => {
     ['a scalar where an object should be', { readings: 5 }, '/readings/*/t', []],
     ['nested batches', { days: [{ r: [{ t: 1 }, { t: 2 }] }, { r: { t: 3 } }] }, '/days/*/r/*/t', [1, 2, 3]],
     ['escaped keys', { 'a/b': [{ 'm~n': 7 }] }, '/a~1b/*/m~0n', [7]],
+    ['every escape in a segment', { 'a/b/c': { 'm~n~o': 8 } }, '/a~1b~1c/*/m~0n~0o', [8]],
+    ['~01 is ~1, not /', { '~1': [9], '/': [0] }, '/~01/*', [9]],
     ['an inherited property', { readings: [{}] }, '/readings/*/constructor', []],
     ['a string where an object should be', { readings: ['ab'] }, '/readings/*/0', []],
     ['the empty pointer', { a: 1 }, '', [{ a: 1 }]],
