@@ -115,4 +115,60 @@ describe('coverage input: what a report reads of one device', () => {
     expect(fx.records.table.filters.length).toBeGreaterThanOrEqual(3);
     for (const filter of fx.records.table.filters) expect(filter).toMatch(KEY_RANGE);
   });
+  test('unswept files are read under the days they were received, never outside those windows', async () => {
+    const fx = setup();
+    const at = (iso: string) => fx.clock.advance(Date.parse(iso) - fx.clock.now().getTime());
+    at('2026-11-27T08:15:00Z');
+    await fx.send(fileWith('2026-11-27T08:15:00Z', 1)); // received between the windows
+    at('2026-11-28T00:00:00Z');
+    await fx.send(fileWith('2026-11-28T00:00:00Z', 1)); // the first instant of a receipt day
+    at('2026-11-28T08:15:00Z');
+    await fx.send(fileWith('2026-11-25T08:15:00Z', 2)); // buffered three days: its receipt day is read
+    at('2026-11-29T00:00:00Z');
+    await fx.send(fileWith('2026-11-29T00:00:00Z', 1)); // the first instant after it
+
+    const input = await fx.read();
+
+    expect(input.files.map((f) => [f.receivedAt, f.summary?.readings]).sort()).toEqual([
+      ['2026-11-28T00:00:00.000Z', 1],
+      ['2026-11-28T08:15:00.000Z', 2],
+    ]);
+  });
+
+  test('overlapping windows merge into one that reaches the earliest start and the latest end', async () => {
+    const fx = setup();
+    const range = { from: new Date('2026-11-25T06:00:00Z'), to: new Date('2026-11-26T06:00:00Z') };
+    const at = (iso: string) => fx.clock.advance(Date.parse(iso) - fx.clock.now().getTime());
+    at('2026-11-25T02:15:00Z');
+    await fx.send(fileWith('2026-11-25T02:15:00Z', 1)); // before the range, on a receipt day
+    at('2026-11-25T08:15:00Z');
+    await fx.send(fileWith('2026-11-25T08:15:00Z', 1));
+    at('2026-11-26T05:00:00Z');
+    await fx.send(fileWith('2026-11-26T05:00:00Z', 1));
+    at('2026-11-26T20:00:00Z');
+    await fx.send(fileWith('2026-11-26T20:00:00Z', 1)); // after the range, on a receipt day
+    await fx.sweep();
+
+    const input = await fx.read(range);
+
+    expect(input.files.map((f) => f.receivedAt).sort()).toEqual([
+      '2026-11-25T02:15:00.000Z',
+      '2026-11-25T08:15:00.000Z',
+      '2026-11-26T05:00:00.000Z',
+      '2026-11-26T20:00:00.000Z',
+    ]);
+  });
+
+  test('pending counts the claims without their blob only', async () => {
+    const fx = setup();
+    await fx.send(fileWith('2026-11-25T08:15:00Z', 3));
+    await fx.send(fileWith('2026-11-25T08:45:00Z', 3));
+    fx.blobs.failNext('createIfAbsent');
+    await expect(fx.send(fileWith('2026-11-25T09:15:00Z', 4))).rejects.toThrow();
+
+    const input = await fx.read();
+
+    expect(input.pending).toBe(1);
+    expect(input.files).toHaveLength(2);
+  });
 });
