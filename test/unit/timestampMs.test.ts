@@ -1,3 +1,4 @@
+import { propertyRuns } from '../helpers/propertyRuns';
 import fc from 'fast-check';
 import { daysFromEpoch, timestampMs } from '../../shared/timestampMs';
 
@@ -40,15 +41,15 @@ const sameAsDateParse = (text: string) => Object.is(timestampMs(text), Date.pars
 
 describe('timestampMs is Date.parse', () => {
   test('on timestamps in and around the form it reads in place', () => {
-    fc.assert(fc.property(timestamp, sameAsDateParse), { numRuns: 30_000 });
+    fc.assert(fc.property(timestamp, sameAsDateParse), { numRuns: propertyRuns(30_000) });
   });
 
   test('on every instant of years 0000-9999 as toISOString writes it', () => {
-    fc.assert(fc.property(isoInstant, sameAsDateParse), { numRuns: 10_000 });
+    fc.assert(fc.property(isoInstant, sameAsDateParse), { numRuns: propertyRuns(10_000) });
   });
 
   test('on arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 40 }), sameAsDateParse), { numRuns: 5_000 });
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), sameAsDateParse), { numRuns: propertyRuns(5_000) });
   });
 
   test.each([
