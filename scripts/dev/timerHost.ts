@@ -47,6 +47,9 @@ export function nextOccurrence(schedule: string, after: Date): Date {
   return CronExpressionParser.parse(schedule, { currentDate: after, tz: 'UTC' }).next().toDate();
 }
 
+/** The longest delay setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export interface TimerClock {
   now(): Date;
   setTimeout(callback: () => void, ms: number): unknown;
@@ -104,13 +107,19 @@ export class TimerHost extends EventEmitter<{ fired: [TimerFired] }> {
   private arm(timer: RegisteredTimerFunction): void {
     if (this.stopped) return;
     const due = nextOccurrence(timer.schedule, this.clock.now());
-    const handle = this.clock.setTimeout(
-      () => {
-        this.pending.delete(timer.name);
-        void this.fire(timer, due).finally(() => this.arm(timer));
-      },
-      Math.max(0, due.getTime() - this.clock.now().getTime()),
-    );
+    const wait = Math.max(0, due.getTime() - this.clock.now().getTime());
+    // setTimeout takes a 32-bit delay: a longer one (a monthly or yearly schedule) fires after 1 ms,
+    // which made such a timer fire over and over. A far occurrence is waited for in steps.
+    const handle =
+      wait > MAX_TIMEOUT_MS
+        ? this.clock.setTimeout(() => {
+            this.pending.delete(timer.name);
+            this.arm(timer);
+          }, MAX_TIMEOUT_MS)
+        : this.clock.setTimeout(() => {
+            this.pending.delete(timer.name);
+            void this.fire(timer, due).finally(() => this.arm(timer));
+          }, wait);
     this.pending.set(timer.name, handle);
   }
 

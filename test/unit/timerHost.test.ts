@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Timer } from '@azure/functions';
 import type { RegisteredFunction } from '../../scripts/dev/loadFunctionApp';
 import {
+  MAX_TIMEOUT_MS,
   TimerHost,
   type RegisteredTimerFunction,
   type TimerClock,
@@ -93,6 +94,23 @@ describe('dev host timers', () => {
     expect(calls[1]!.scheduleStatus.last).toBe('2026-11-27T00:00:05.000Z');
     host.stop();
     expect(clock.waiting).toEqual([]);
+  });
+
+  it('waits for an occurrence months away in steps setTimeout can take, firing it only when due', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-27T00:00:00Z'));
+    const calls: Timer[] = [];
+    const host = new TimerHost([timer('0 0 0 1 1 *', (t) => void calls.push(t))], () => undefined, clock);
+    host.start();
+    expect(clock.waiting).toEqual([Date.parse('2026-11-27T00:00:00Z') + MAX_TIMEOUT_MS]);
+    clock.advanceTo('2026-12-22T00:00:00Z');
+    expect(calls).toEqual([]);
+    expect(clock.waiting).toHaveLength(1);
+    const fired = once(host, 'fired');
+    clock.advanceTo('2027-01-01T00:00:00Z');
+    const [event] = (await fired) as [{ scheduledFor: Date }];
+    expect(event.scheduledFor.toISOString()).toBe('2027-01-01T00:00:00.000Z');
+    expect(calls).toHaveLength(1);
+    host.stop();
   });
 
   it('runs runOnStartup timers once at start, and keeps the schedule after a failing run', async () => {
