@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 /**
  * The unit a per-address budget is kept for. An IPv4 address is one client (or one NAT). An IPv6
@@ -30,4 +30,16 @@ function hextets(address: string): number[] {
   const right = tail ? tail.split(':') : [];
   const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
   return [...left, ...zeros, ...right].map((g) => parseInt(g, 16));
+}
+
+/**
+ * The address the platform saw: the LAST X-Forwarded-For hop, the one Azure's front end appends
+ * (as `ip:port`; the dev host appends the socket address). Earlier hops are whatever the client
+ * wrote and prove nothing.
+ */
+export function platformSeenAddress(forwardedFor: string | null): string {
+  const last = forwardedFor?.split(',').pop()?.trim() ?? '';
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last)?.[1];
+  const candidate = bracketed ?? (last.split(':').length === 2 ? last.split(':')[0]! : last);
+  return isIP(candidate) ? candidate : 'unknown';
 }

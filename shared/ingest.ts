@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { fileFromMultipart, MULTIPART_OVERHEAD_BYTES } from './multipartBody';
 import type { BodyTimeouts, Timers } from './bodyDeadline';
 import { blobNameFor } from './blobName';
@@ -18,7 +17,7 @@ import { storedSummary, summarizeReadings, summaryMetadata } from './readingSumm
 import type { SettledFiles } from './settledFiles';
 import type { DeviceAuthenticator } from './auth/authenticateDevice';
 import { credentialFrom, refuseKeyInQuery } from './auth/deviceCredential';
-import { addressGroup } from './clientAddress';
+import { addressGroup, platformSeenAddress } from './clientAddress';
 import type { TokenBucketLimiter } from './rateLimiter';
 import {
   type ContentEncoding,
@@ -384,16 +383,4 @@ export class IngestService {
       schemaId: record.schemaId,
     };
   }
-}
-
-/**
- * The address the platform saw: the LAST X-Forwarded-For hop, the one Azure's front end appends
- * (as `ip:port`; the dev host appends the socket address). Earlier hops are whatever the client
- * wrote and prove nothing.
- */
-export function platformSeenAddress(forwardedFor: string | null): string {
-  const last = forwardedFor?.split(',').pop()?.trim() ?? '';
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last)?.[1];
-  const candidate = bracketed ?? (last.split(':').length === 2 ? last.split(':')[0]! : last);
-  return isIP(candidate) ? candidate : 'unknown';
 }

@@ -7,12 +7,8 @@
 import { addDevice } from '../../shared/auth/deviceAdmin';
 import { DeviceAuthenticator } from '../../shared/auth/authenticateDevice';
 import { StorageUnavailableError } from '../../shared/errors';
-import {
-  type IngestDependencies,
-  type IngestRequest,
-  IngestService,
-  platformSeenAddress,
-} from '../../shared/ingest';
+import { platformSeenAddress } from '../../shared/clientAddress';
+import { type IngestDependencies, type IngestRequest, IngestService } from '../../shared/ingest';
 import { TokenBucketLimiter } from '../../shared/rateLimiter';
 import { errorToHttp } from '../../shared/toHttpResponse';
 import { deviceModelMapFor } from '../../shared/validation/deviceModels';

@@ -1,4 +1,4 @@
-import { platformSeenAddress } from '../../shared/ingest';
+import { platformSeenAddress } from '../../shared/clientAddress';
 import { parseJson } from '../../shared/parseJson';
 import { RawBody } from '../../shared/rawBody';
 import { checkContentLength, checkContentType, readBodyCapped } from '../../shared/requestBody';
