@@ -113,14 +113,28 @@ describe('the drain and the large-file variants', () => {
     expect(sizes.filter((s) => s === '64k')).toHaveLength(45);
   });
 
-  test('~1 MB files at 1, 4 and 16 connections next to the floor; --variants keeps matching ids; --baseline twins', () => {
+  test('~1 MB files at 1, 4 and 16 connections next to the floor and its checked ceiling; --variants keeps matching ids; --baseline twins', () => {
     const ids = loadVariants(false).map((v) => v.id);
     for (const c of [1, 4, 16])
-      expect(ids).toEqual(expect.arrayContaining([`floor-parallel/1m/c${c}`, `ingest-auth-on/1m/c${c}`]));
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          `floor-parallel/1m/c${c}`,
+          `floor-checked/1m/c${c}`,
+          `ingest-auth-on/1m/c${c}`,
+        ]),
+      );
+    expect(ids.filter((id) => id.startsWith('floor-checked/'))).toEqual([
+      'floor-checked/64k/c16',
+      'floor-checked/1m/c16',
+      'floor-checked/1m/c1',
+      'floor-checked/1m/c4',
+    ]);
     expect(loadVariants(false, ['1m/c4', '/64k/']).map((v) => v.id)).toEqual([
       'floor-parallel/64k/c16',
+      'floor-checked/64k/c16',
       'ingest-auth-on/64k/c16',
       'floor-parallel/1m/c4',
+      'floor-checked/1m/c4',
       'ingest-auth-on/1m/c4',
     ]);
     expect(loadVariants(false, ['/1m/c1/', '1k/c16'], true).map((v) => v.id)).toEqual([
@@ -130,6 +144,7 @@ describe('the drain and the large-file variants', () => {
       'ingest-before-auth-on/1k/c16',
       'ingest-auth-off/1k/c16',
       'floor-parallel/1m/c1',
+      'floor-checked/1m/c1',
       'ingest-auth-on/1m/c1',
       'ingest-before-auth-on/1m/c1',
     ]);

@@ -35,7 +35,7 @@ export function drainSizeOf(i: number): SizeId {
 
 export type DrainEncoding = 'plain' | 'gzip';
 /** `before`: the app built in the `--baseline` directory, drained in the same rounds. */
-type Server = 'floor' | 'ingest' | 'before';
+type Server = 'floor' | 'checked' | 'ingest' | 'before';
 
 interface DrainRun {
   round: number;
@@ -124,7 +124,9 @@ interface DrainVariant {
 }
 
 function drainVariants(baseline: boolean): DrainVariant[] {
-  const servers: Server[] = baseline ? ['floor', 'ingest', 'before'] : ['floor', 'ingest'];
+  const servers: Server[] = baseline
+    ? ['floor', 'checked', 'ingest', 'before']
+    : ['floor', 'checked', 'ingest'];
   return (['plain', 'gzip'] as const).flatMap((encoding) =>
     servers.map((server) => ({ encoding, server, id: `${encoding}/${server}` })),
   );
@@ -139,8 +141,8 @@ async function measureDrain(
   const storage: Storage = await freshStorage();
   try {
     const host: ServerUnderTest =
-      server === 'floor'
-        ? await startFloor(storage, 'parallel')
+      server === 'floor' || server === 'checked'
+        ? await startFloor(storage, server === 'floor' ? 'parallel' : 'checked')
         : await startDevHost(storage, {
             auth: true,
             workDir: settings.workDir,
@@ -219,9 +221,12 @@ function drainReport(
     const seconds = got.map(time);
     const cpu = (k: keyof DrainRun['cpuPerFile']) => mid((r) => r.cpuPerFile[k], 2);
     return [
-      { floor: 'floor, both writes at once', ingest: 'ingest, auth on', before: 'ingest before (baseline)' }[
-        server
-      ],
+      {
+        floor: 'floor, both writes at once',
+        checked: 'floor + JSON.parse, SHA-256, MD5; entry then blob',
+        ingest: 'ingest, auth on',
+        before: 'ingest before (baseline)',
+      }[server],
       encoding === 'plain' ? 'plain JSON' : `gzip above ${GZIP_ABOVE_BYTES} B`,
       `${mid(time, 2)} (${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)})`,
       server === 'floor' ? '1 (floor)' : fmtRatio(pairedRatio(of(id), of(`${encoding}/floor`), isCalm, time)),

@@ -7,9 +7,13 @@
  * Run as its own process (`node --import tsx test/support/bench/floorServer.ts`), like the dev host,
  * so both sides of a comparison have a process of their own. Env: DATA_STORAGE_CONNECTION_STRING,
  * PORT, FLOOR_ORDER=parallel (both writes at once) | serial (the entry, then the blob: the order the
- * ingest path must keep).
+ * ingest path must keep) | checked (serial, after the work no ingest that validates and keeps our
+ * guarantees can skip: JSON.parse of the text, its SHA-256 (the file's identity) and MD5 (the
+ * Content-MD5 Blob Storage checks), both sent with the blob). `checked` is a ceiling: an ingest
+ * path does all of that and more, so no change to it can beat that floor's ratio.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { isAscii } from 'node:buffer';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -20,7 +24,9 @@ import { createStorageClients } from '../../../shared/storage/clients';
 const gunzipAsync = promisify(gunzip);
 const config = loadConfig();
 const { rawContainer, idempotencyTable } = createStorageClients(config);
-const serial = process.env.FLOOR_ORDER === 'serial';
+const order = process.env.FLOOR_ORDER ?? 'parallel';
+const serial = order !== 'parallel';
+const checked = order === 'checked';
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -37,10 +43,16 @@ async function store(req: IncomingMessage): Promise<void> {
   const deviceId = decodeURIComponent(req.url?.split('/').pop() ?? 'unknown');
   const id = randomUUID();
   const blobName = `${deviceId}/${id}.json`;
+  // As the ingest path reads the text (shared/rawBody.ts): an ASCII body is copied, not decoded.
+  if (checked) JSON.parse(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'));
+  const md5 = checked ? createHash('md5').update(bytes).digest() : undefined;
+  const sha256 = checked ? createHash('sha256').update(bytes).digest('hex') : undefined;
   const putBlob = () =>
     rawContainer.getBlockBlobClient(blobName).upload(bytes, bytes.byteLength, {
       conditions: { ifNoneMatch: '*' },
-      blobHTTPHeaders: { blobContentType: 'application/json' },
+      transactionalContentMD5: md5,
+      blobHTTPHeaders: { blobContentType: 'application/json', blobContentMD5: md5 },
+      metadata: sha256 ? { sha256 } : undefined,
     });
   const insertEntry = () => idempotencyTable.createEntity({ partitionKey: deviceId, rowKey: id, blobName });
   if (serial) {
@@ -61,7 +73,7 @@ const server = createServer((req, res) => {
   );
 });
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(`floor ready on ${(server.address() as AddressInfo).port} (${serial ? 'serial' : 'parallel'})`);
+  console.log(`floor ready on ${(server.address() as AddressInfo).port} (${order})`);
 });
 process.on('SIGTERM', () => {
   server.closeAllConnections();

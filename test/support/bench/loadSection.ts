@@ -62,15 +62,20 @@ function variant(target: Target, size: SizeId, connections: number): Variant {
       : `ingest-${target.before ? 'before-' : ''}auth-${target.auth ? 'on' : 'off'}`;
   const label =
     target.kind === 'floor'
-      ? target.order === 'parallel'
-        ? 'floor, both writes at once'
-        : 'floor, entry then blob'
+      ? FLOOR_LABELS[target.order]
       : `ingest${target.before ? ' before (baseline)' : ''}, new files, auth ${target.auth ? 'on' : 'off'}`;
   return { id: `${name}/${size}/c${connections}`, label, target, size, connections };
 }
 
+const FLOOR_LABELS: Record<FloorOrder, string> = {
+  parallel: 'floor, both writes at once',
+  serial: 'floor, entry then blob',
+  checked: 'floor + JSON.parse, SHA-256, MD5; entry then blob',
+};
 const floorP: Target = { kind: 'floor', order: 'parallel' };
 const floorS: Target = { kind: 'floor', order: 'serial' };
+/** The least any ingest that validates and keeps our guarantees does (floorServer.ts): its ceiling. */
+const floorC: Target = { kind: 'floor', order: 'checked' };
 const authOn: Target = { kind: 'ingest', auth: true };
 const authOff: Target = { kind: 'ingest', auth: false };
 
@@ -102,10 +107,11 @@ function allVariants(): Variant[] {
     ]),
     ...(['64k', '1m', 'gz64k'] as const).flatMap((size) => [
       variant(floorP, size, 16),
+      ...(size === 'gz64k' ? [] : [variant(floorC, size, 16)]),
       variant(authOn, size, 16),
     ]),
     // What one gateway, and a backfill at its default concurrency, see with large files.
-    ...[1, 4].flatMap((c) => [variant(floorP, '1m', c), variant(authOn, '1m', c)]),
+    ...[1, 4].flatMap((c) => [variant(floorP, '1m', c), variant(floorC, '1m', c), variant(authOn, '1m', c)]),
   ];
 }
 

@@ -5,7 +5,7 @@
  * (warm-ups and start-up excluded) are split by category (cpuProfile.ts). Azurite is another
  * process: its CPU is read from /proc over the same windows and shown next to it.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../scripts/lib/repoRoot';
 import { Category, type CpuProfile, SourceResolver, breakdown } from './cpuProfile';
@@ -99,6 +99,9 @@ export async function profileSection(seconds: number, workDir: string): Promise<
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile written in ${profileDir}`);
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+  // Kept for a closer look, function by function (the windows are on the profile's clock).
+  if (process.env.BENCH_PROFILE_OUT)
+    writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify({ profile, windows }));
   const bundle = join(REPO_ROOT, 'dist', 'main.js');
   const sources = new SourceResolver({ [bundle]: `${bundle}.map` });
   const parts = windows.map((w) => ({

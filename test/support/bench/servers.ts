@@ -32,7 +32,23 @@ export interface Storage {
   keys: Map<string, string>;
 }
 
-export async function freshStorage(): Promise<Storage> {
+/**
+ * A fresh Azurite, set up. Its ports are picked free and then bound by Azurite a moment later: under
+ * load an outgoing connection can take one in between, and that Azurite exits (a bench run died so,
+ * ECONNREFUSED, on 2026-12-06). Such a start is retried on new ports.
+ */
+export async function freshStorage(attempts = 3): Promise<Storage> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await setUpStorage();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      console.warn(`bench: Azurite did not come up (${(err as Error).message}); starting another`);
+    }
+  }
+}
+
+async function setUpStorage(): Promise<Storage> {
   const azurite = await startAzurite({ inMemory: true });
   try {
     const clients = createStorageClients(
@@ -95,7 +111,8 @@ export async function startDevHost(storage: Storage, options: DevHostOptions): P
   };
 }
 
-export type FloorOrder = 'parallel' | 'serial';
+/** Both writes at once; the entry, then the blob; or that and the checks no ingest can skip (floorServer.ts). */
+export type FloorOrder = 'parallel' | 'serial' | 'checked';
 
 export async function startFloor(storage: Storage, order: FloorOrder): Promise<ServerUnderTest> {
   const port = await freePort();
