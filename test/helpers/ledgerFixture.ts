@@ -2,12 +2,13 @@
  * One device's ingest, sweep and ledger over the in-memory table that runs the real adapters, on a
  * test clock: what the sweep and coverage unit tests arrange their cases with.
  */
-import { type IngestRequest, IngestService } from '../../shared/ingest';
+import { IngestService } from '../../shared/ingest';
 import { parseHours } from '../../shared/ledger/dayRollup';
 import { runSweep } from '../../shared/sweep/sweep';
 import { deviceModelMapFor } from '../../shared/validation/deviceModels';
 import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
 import { TestClock } from './clock';
+import { ingestRequest } from './ingestRequest';
 import { MemoryConfirmationLog, MemoryLedgerStore, memoryStores } from './memoryStores';
 import { oilPayload } from './testApp';
 
@@ -58,21 +59,7 @@ export function ledgerFixture(devices = [DEVICE]) {
     now: clock.now,
   });
   const send = (body: string, idempotencyKey: string | null = null) => {
-    const request: IngestRequest = {
-      method: 'POST',
-      deviceId: DEVICE,
-      contentType: 'application/json',
-      contentLength: null,
-      contentEncoding: null,
-      authorization: null,
-      deviceKey: null,
-      idempotencyKey,
-      forwardedFor: '203.0.113.9:5000',
-      body: (async function* () {
-        yield Buffer.from(body);
-      })(),
-    };
-    return service.ingest(request);
+    return service.ingest(ingestRequest(DEVICE, { body, idempotencyKey, forwardedFor: '203.0.113.9:5000' }));
   };
   // The registry rows' newest file per device, merged as the table adapter merges (never backwards).
   const lastFiles = new Map<string, string>();

@@ -5,9 +5,9 @@
 import { createRuntime } from '../../shared/runtime';
 import { loadConfig } from '../../shared/config';
 import { createStorageClients, ensureStorageResources } from '../../shared/storage/clients';
-import type { IngestRequest } from '../../shared/ingest';
 import { ChaosProxy, type ProxyLogEntry } from '../support/faults/faultProxy';
 import { azuritePorts, connectionStringVia, describeWithAzurite, uniqueStorageEnv } from '../helpers/azurite';
+import { ingestRequest } from '../helpers/ingestRequest';
 import { oilPayload } from '../helpers/testApp';
 
 describeWithAzurite('round trips per outcome', () => {
@@ -43,21 +43,7 @@ describeWithAzurite('round trips per outcome', () => {
 
   const send = async (rt: typeof runtime, body: string) => {
     wire.length = 0;
-    const request: IngestRequest = {
-      method: 'POST',
-      deviceId: 'truck-rt1',
-      contentType: 'application/json',
-      contentLength: null,
-      contentEncoding: null,
-      authorization: null,
-      deviceKey: null,
-      idempotencyKey: null,
-      forwardedFor: null,
-      body: (async function* () {
-        yield Buffer.from(body);
-      })(),
-    };
-    const outcome = await rt.ingest.ingest(request);
+    const outcome = await rt.ingest.ingest(ingestRequest('truck-rt1', { body }));
     return { status: outcome.status, trips: wire.map((e) => `${e.via} ${e.method}`) };
   };
 

@@ -14,6 +14,7 @@ import { errorToHttp } from '../../shared/toHttpResponse';
 import { deviceModelMapFor } from '../../shared/validation/deviceModels';
 import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
 import { TestClock } from '../helpers/clock';
+import { ingestRequest } from '../helpers/ingestRequest';
 import { MemoryDeviceRegistry, memoryStores } from '../helpers/memoryStores';
 import { oilPayload } from '../helpers/testApp';
 
@@ -33,21 +34,7 @@ function request({
   body = oilPayload(DEVICE),
   ...overrides
 }: Partial<Omit<IngestRequest, 'body'>> & { body?: string } = {}): IngestRequest {
-  return {
-    method: 'POST',
-    deviceId: DEVICE,
-    contentType: 'application/json',
-    contentLength: null,
-    contentEncoding: null,
-    authorization: null,
-    deviceKey: null,
-    idempotencyKey: null,
-    forwardedFor: null,
-    body: (async function* () {
-      yield Buffer.from(body);
-    })(),
-    ...overrides,
-  };
+  return ingestRequest(DEVICE, { body, ...overrides });
 }
 
 /** The service over the given ports, with the same limits on size and depth every case uses. */

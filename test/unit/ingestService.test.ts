@@ -28,6 +28,7 @@ import { loadGeneratedValidator } from '../../shared/validation/generatedValidat
 import { TestClock } from '../helpers/clock';
 import { memoryStores } from '../helpers/memoryStores';
 import { oilPayload } from '../helpers/testApp';
+import { ingestRequest } from '../helpers/ingestRequest';
 
 const validator = loadGeneratedValidator();
 const deviceModels = deviceModelMapFor(validator.models);
@@ -90,19 +91,12 @@ async function* streamOf(bytes: Uint8Array, chunkSize = 97): AsyncGenerator<Uint
 }
 
 function request({ body = BODY, ...overrides }: RequestOverrides = {}): IngestRequest {
-  return {
-    method: 'POST',
-    deviceId: DEVICE,
-    contentType: 'application/json',
-    contentLength: null,
-    contentEncoding: null,
-    authorization: null,
-    deviceKey: null,
+  return ingestRequest(DEVICE, {
     idempotencyKey: KEY,
     forwardedFor: FORWARDED,
     ...overrides,
     body: body === null ? null : streamOf(typeof body === 'string' ? Buffer.from(body) : body),
-  };
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import type { IngestDependencies, IngestRequest } from '../../shared/ingest';
 import { createRuntime, getRuntime, type Runtime } from '../../shared/runtime';
 import { errorToHttp } from '../../shared/toHttpResponse';
 import { TestClock } from '../helpers/clock';
+import { ingestRequest } from '../helpers/ingestRequest';
 
 /** Loopback endpoints where nothing listens: the SDK clients are built, and never answered. */
 const NOWHERE =
@@ -32,19 +33,12 @@ function runtime(settings: Record<string, string>, clock = new TestClock()) {
  * storage. Answers with the status (and error code) the gateway would see.
  */
 async function send(target: Runtime, overrides: Partial<IngestRequest> = {}) {
-  const request: IngestRequest = {
-    method: 'POST',
-    deviceId: 'truck-042',
+  const request = ingestRequest('truck-042', {
     contentType: 'text/plain',
-    contentLength: null,
-    contentEncoding: null,
-    authorization: null,
-    deviceKey: null,
-    idempotencyKey: null,
     forwardedFor: '203.0.113.9:50123',
     body: null,
     ...overrides,
-  };
+  });
   try {
     await target.ingest.ingest(request);
     return 'stored';

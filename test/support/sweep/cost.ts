@@ -13,6 +13,7 @@ import type { IngestRequest } from '../../../shared/ingest';
 import { createRuntime } from '../../../shared/runtime';
 import { createStorageClients, ensureStorageResources } from '../../../shared/storage/clients';
 import { connectionStringFor, startAzurite } from '../../../scripts/lib/azurite';
+import { ingestRequest } from '../../helpers/ingestRequest';
 import { ChaosProxy, type ProxyLogEntry } from '../faults/faultProxy';
 
 const START = Date.parse('2026-11-25T08:00:00Z');
@@ -24,20 +25,7 @@ function request(deviceId: string, minute: number): IngestRequest {
     sentAt: at,
     readings: [{ timestamp: at, oilTemperatureC: 80, densityKgM3: 870, viscosityCSt: 95 }],
   });
-  return {
-    method: 'POST',
-    deviceId,
-    contentType: 'application/json',
-    contentLength: null,
-    contentEncoding: null,
-    authorization: null,
-    deviceKey: null,
-    idempotencyKey: null,
-    forwardedFor: '203.0.113.9:5000',
-    body: (async function* () {
-      yield Buffer.from(body);
-    })(),
-  };
+  return ingestRequest(deviceId, { body, forwardedFor: '203.0.113.9:5000' });
 }
 
 /** Round trips on the wire, by what they were: "table GET", "blob HEAD", ... */
