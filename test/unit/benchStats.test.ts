@@ -14,7 +14,7 @@ import {
 } from '../support/bench/stats';
 import { gunzipSync } from 'node:zlib';
 import { DRAIN_FILES, drainSizeOf } from '../support/bench/drain';
-import { loadVariants } from '../support/bench/loadSection';
+import { inRoundOrder, loadVariants } from '../support/bench/loadSection';
 import { loadGeneratedValidator } from '../../shared/validation/generatedValidators';
 
 describe('median and percentile', () => {
@@ -151,6 +151,44 @@ describe('the drain and the large-file variants', () => {
     expect(loadVariants(true, ['1m/']).map((v) => v.id)).toEqual([
       'floor-parallel/1k/c16',
       'ingest-auth-on/1k/c16',
+    ]);
+  });
+});
+
+describe('the run order within a round', () => {
+  const ids = (vs: Array<{ id: string }>) => vs.map((v) => v.id);
+  const variants = loadVariants(false, ['/1k/c64/'], true);
+
+  test('a variant and its baseline twin swap places every other round; the rest keep theirs', () => {
+    expect(ids(inRoundOrder(variants, 1))).toEqual([
+      'floor-parallel/1k/c64',
+      'floor-serial/1k/c64',
+      'ingest-auth-on/1k/c64',
+      'ingest-before-auth-on/1k/c64',
+    ]);
+    expect(ids(inRoundOrder(variants, 2))).toEqual([
+      'floor-parallel/1k/c64',
+      'floor-serial/1k/c64',
+      'ingest-before-auth-on/1k/c64',
+      'ingest-auth-on/1k/c64',
+    ]);
+    expect(ids(inRoundOrder(variants, 3))).toEqual(ids(inRoundOrder(variants, 1)));
+  });
+
+  test("the drain's twins, by the drain's names", () => {
+    const drain = ['plain/floor', 'plain/ingest', 'plain/before', 'gzip/floor', 'gzip/ingest', 'gzip/before'];
+    const order = inRoundOrder(
+      drain.map((id) => ({ id })),
+      2,
+      (id) => id.replace(/\/ingest$/, '/before'),
+    );
+    expect(ids(order)).toEqual([
+      'plain/floor',
+      'plain/before',
+      'plain/ingest',
+      'gzip/floor',
+      'gzip/before',
+      'gzip/ingest',
     ]);
   });
 });

@@ -16,6 +16,7 @@ import { CALM, NOISY } from './loadSection';
 import { BodyTemplate, type BenchRequest, deviceOf } from './payloads';
 import { waitForCalm } from './procfs';
 import { type SectionReport, say, table } from './report';
+import { inRoundOrder } from './loadSection';
 import { type ServerUnderTest, type Storage, freshStorage, startDevHost, startFloor } from './servers';
 import { MiB, fmtRatio, median, pairedRatio, percentile } from './stats';
 
@@ -188,7 +189,7 @@ export async function drainSection(settings: DrainSettings): Promise<SectionRepo
       `${variants.length} variants x ${settings.rounds} rounds`,
   );
   for (let round = 1; round <= settings.rounds; round++) {
-    for (const v of variants) {
+    for (const v of inRoundOrder(variants, round, (id) => id.replace(/\/ingest$/, '/before'))) {
       let run = await measureDrain(v, files[v.encoding], round, settings);
       if (run.othersShare > NOISY) {
         say(`   (other processes used ${(run.othersShare * 100).toFixed(0)}% of the machine: repeating)`);
