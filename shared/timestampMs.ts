@@ -1,3 +1,5 @@
+import { daysInMonth, digitsEnd } from './calendar';
+
 /**
  * `Date.parse(text)`, computed in place for the timestamps gateways write: `YYYY-MM-DDThh:mm:ss`, an
  * optional fraction of up to 9 digits, and `Z` or a `±hh:mm` offset, every field in its range.
@@ -55,12 +57,9 @@ function offsetMinutes(text: string, at: number): number | undefined {
   return (sign === DASH ? -1 : 1) * (hours * 60 + minutes);
 }
 
-const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 function isDate(year: number, month: number, day: number): boolean {
   if (year < 0 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]!);
+  return day <= daysInMonth(year, month);
 }
 
 /**
@@ -93,10 +92,4 @@ function digits(text: string, at: number, count: number): number {
     value = value * 10 + d;
   }
   return value;
-}
-
-function digitsEnd(text: string, at: number): number {
-  let end = at;
-  while (end < text.length && text.charCodeAt(end) >= 0x30 && text.charCodeAt(end) <= 0x39) end++;
-  return end;
 }

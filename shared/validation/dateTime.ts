@@ -1,3 +1,5 @@
+import { daysInMonth, digitsEnd } from '../calendar';
+
 /**
  * JSON Schema's `date-time` (RFC 3339 section 5.6), accepting exactly what ajv-formats' full mode
  * accepts (`fullFormats['date-time']`, v3), so swapping it in changes no verdict: the property test
@@ -17,8 +19,6 @@ export function isDateTime(text: string): boolean {
   return text.length >= 20 && isDate(text) && isSeparator(text.charCodeAt(10)) && isTime(text, 11);
 }
 
-const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** `YYYY-MM-DD` at the start of `text`, a real day of the proleptic Gregorian calendar. */
 function isDate(text: string): boolean {
   const century = digits2(text, 0);
@@ -28,11 +28,7 @@ function isDate(text: string): boolean {
   if (century < 0 || yearOfCentury < 0 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH)
     return false;
   if (month < 1 || month > 12 || day < 1) return false;
-  return day <= (month === 2 && isLeapYear(century * 100 + yearOfCentury) ? 29 : DAYS_IN_MONTH[month]!);
-}
-
-export function isLeapYear(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= daysInMonth(century * 100 + yearOfCentury, month);
 }
 
 /** `t`, `T`, or a character of JavaScript's `\s` (what full mode splits the string on). */
@@ -113,11 +109,4 @@ function digits2(text: string, at: number): number {
   const tens = text.charCodeAt(at) - 0x30;
   const ones = text.charCodeAt(at + 1) - 0x30;
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
-}
-
-/** The index after the run of ASCII digits starting at `at`. */
-function digitsEnd(text: string, at: number): number {
-  let end = at;
-  for (let c = text.charCodeAt(end); c >= 0x30 && c <= 0x39; c = text.charCodeAt(++end));
-  return end;
 }

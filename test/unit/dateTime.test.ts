@@ -1,7 +1,8 @@
 import { propertyRuns } from '../helpers/propertyRuns';
 import fc from 'fast-check';
 import { fullFormats } from 'ajv-formats/dist/formats';
-import { isDateTime, isLeapYear, isSeparator } from '../../shared/validation/dateTime';
+import { isLeapYear } from '../../shared/calendar';
+import { isDateTime, isSeparator } from '../../shared/validation/dateTime';
 
 /** The reference: ajv-formats' full-mode `date-time`, which the schemas used before. */
 const fullMode = (fullFormats['date-time'] as { validate: (text: string) => boolean }).validate;
