@@ -10,26 +10,24 @@ import { RequestError } from './errors';
  * UTF-8, so a lone surrogate can only arrive as an escape: only strings with escapes pay for the
  * check.
  *
- * Duplicate keys are found by counting rather than by collecting: JSON.parse makes one object per
- * `{` with one property per distinct key, so the text has more keys than the parsed value exactly
- * when some object repeats one ("a" and "\u0061" included, since JSON.parse decodes both). Only
- * then is the text scanned again, collecting keys, to say where (findDuplicateKey). Collecting every
- * key of every object in a Set cost more than JSON.parse itself on a large file.
+ * Duplicate keys are found by counting rather than by collecting: JSON.parse makes one string per
+ * string of the text, keys and values alike, except that a repeated key drops itself and any strings
+ * its first value held ("a" and "\u0061" are the same key, since JSON.parse decodes both). So the
+ * text has more strings than the parsed value exactly when some object repeats a key. Only then is
+ * the text scanned again, collecting keys, to say where (findDuplicateKey). Collecting every key of
+ * every object in a Set cost more than JSON.parse itself on a large file.
  *
  * Most bodies hold no backslash, so no escapes: every string in the text is then a `"`, characters
- * other than `"`, and a `"`. Counting the text's `"` (indexOf searches natively) gives twice its
- * strings, keys and values alike, and the parsed value holds as many exactly when no key repeats (a
- * repeat drops a key and any strings its first value held). Depth is then checked on the parsed
- * value, which nests as deep as the text unless a dropped repeat held the deepest part; then the
- * counts differ and the scan of the text refuses the depth first, as before. No escape, no lone
- * surrogate (the body was decoded as strict UTF-8). Only bodies with escapes take the character by
- * character scan, the costliest of these checks on a large file.
+ * other than `"`, and a `"`, and half the text's `"` (indexOf searches natively) is its strings.
+ * Depth is then checked on the parsed value, which nests as deep as the text unless a dropped repeat
+ * held the deepest part; then the counts differ and the scan of the text refuses the depth first. No
+ * escape, no lone surrogate (the body was decoded as strict UTF-8). Only bodies with escapes take the
+ * character by character scan, the costliest of these checks on a large file.
  */
 export function checkJsonStructure(text: string, parsed: unknown, maxDepth: number): void {
   const noEscapes = text.indexOf('\\') === -1;
-  if (noEscapes && countQuotes(text) === 2 * countParsedStrings(parsed, maxDepth)) return;
-  if (!noEscapes && scanKeys(text, maxDepth) === countParsedKeys(parsed)) return;
-  findDuplicateKey(text, maxDepth);
+  const textStrings = noEscapes ? countQuotes(text) / 2 : scanStrings(text, maxDepth);
+  if (textStrings !== countParsedStrings(parsed, maxDepth)) findDuplicateKey(text, maxDepth);
 }
 
 /** How many `"` the text holds. */
@@ -59,11 +57,11 @@ export function countParsedStrings(value: unknown, maxDepth: number, depth = 1):
 }
 
 /**
- * One pass over the text: counts the keys, checking nesting depth and surrogate escapes on the way.
- * `onKey` (the slow path only) gets each key's object, numbered in order of its `{`, and the
- * positions of the key's quotes.
+ * One pass over the text: counts its strings (keys and values), checking nesting depth and surrogate
+ * escapes on the way. `onKey` (the slow path only) gets each key's object, numbered in order of its
+ * `{`, and the positions of the key's quotes.
  */
-function scanKeys(
+function scanStrings(
   text: string,
   maxDepth: number,
   onKey?: (object: number, quote: number, end: number) => void,
@@ -73,7 +71,7 @@ function scanKeys(
   const open: number[] = [];
   let objects = 0;
   let expectKey = false;
-  let keys = 0;
+  let strings = 0;
   // Strings before the next backslash have no escapes: their end is found with indexOf.
   let nextBackslash = nextIndexOf(text, '\\', 0);
   for (let i = 0; i < n; i++) {
@@ -84,8 +82,8 @@ function scanKeys(
         end = escapedStringEnd(text, i);
         nextBackslash = nextIndexOf(text, '\\', end);
       }
+      strings++;
       if (expectKey) {
-        keys++;
         onKey?.(open[open.length - 1]!, i, end);
         expectKey = false;
       }
@@ -100,20 +98,7 @@ function scanKeys(
       expectKey = open[open.length - 1]! >= 0;
     }
   }
-  return keys;
-}
-
-/** Own keys of every object in a JSON.parse result; its depth was checked by the scan. */
-function countParsedKeys(value: unknown): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  let count = 0;
-  if (Array.isArray(value)) {
-    for (const item of value) count += countParsedKeys(item);
-    return count;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) count += 1 + countParsedKeys(record[key]);
-  return count;
+  return strings;
 }
 
 /** The index of the closing quote of the string opening at `quote`; checks its `\u` escapes. */
@@ -135,7 +120,7 @@ function escapedStringEnd(text: string, quote: number): number {
  */
 function findDuplicateKey(text: string, maxDepth: number): never {
   const keysOf = new Map<number, Set<string>>();
-  scanKeys(text, maxDepth, (object, quote, end) => {
+  scanStrings(text, maxDepth, (object, quote, end) => {
     // "a" and "\u0061" are the same key.
     const key = JSON.parse(text.slice(quote, end + 1)) as string;
     const keys = keysOf.get(object) ?? new Set<string>();

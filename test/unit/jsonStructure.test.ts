@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { checkJsonStructure, countParsedStrings, countQuotes } from '../../shared/jsonStructure';
+import { propertyRuns } from '../helpers/propertyRuns';
 
 /**
  * Lone surrogate escapes: legal JSON, but I-JSON (RFC 7493 section 2.1) forbids them and readers
@@ -223,6 +224,36 @@ describe('checkJsonStructure: what else a document may be', () => {
     );
     expect(() => check('{"a":1,"a":2}')).toThrow(
       expect.objectContaining({ code: 'duplicate_key', message: 'An object in the body repeats a key.' }),
+    );
+  });
+});
+
+describe('checkJsonStructure: counting strings on generated documents', () => {
+  test('a document without repeated keys passes, escapes and all (both counting paths)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = JSON.stringify(value);
+        checkJsonStructure(text, JSON.parse(text), 64);
+      }),
+      { numRuns: propertyRuns(5_000) },
+    );
+  });
+
+  test('a repeated key is refused whatever the values hold (both counting paths)', () => {
+    const first = fc.constantFrom('', String.raw`"x\n":1,`, '"x":"y",');
+    fc.assert(
+      fc.property(
+        first,
+        fc.string(),
+        fc.jsonValue({ maxDepth: 3 }),
+        fc.jsonValue({ maxDepth: 3 }),
+        (f, k, a, b) => {
+          const key = JSON.stringify(k);
+          const text = `{${f}${key}:${JSON.stringify(a)},${key}:${JSON.stringify(b)}}`;
+          expect(() => checkJsonStructure(text, JSON.parse(text), 64)).toThrow(/repeats a key/);
+        },
+      ),
+      { numRuns: propertyRuns(5_000) },
     );
   });
 });
