@@ -1,6 +1,6 @@
 import { timestampMs } from './timestampMs';
 import type { ModelProfile } from './validation/modelProfile';
-import { forEachValueAt } from './validation/modelProfile';
+import { forEachValueAt, valuesAt } from './validation/modelProfile';
 
 /**
  * What a file holds in time, computed once at ingest from the payload already parsed for
@@ -36,12 +36,7 @@ export function summarizeReadings(
     if (typeof value === 'string') tally.add(timestampMs(value));
   });
   // The first value the pointer reaches, as it is (null included).
-  let sent: unknown;
-  let found = false;
-  if (profile.sentAt)
-    forEachValueAt(payload, profile.sentAt, (value) => {
-      if (!found) [sent, found] = [value, true];
-    });
+  const sent = profile.sentAt ? valuesAt(payload, profile.sentAt)[0] : undefined;
   const sentAt = typeof sent === 'string' && !Number.isNaN(timestampMs(sent)) ? sent : undefined;
   if (tally.readings === 0) return { readings: 0, sentAt };
   const hours = tally.hours();
