@@ -110,16 +110,12 @@ export class TimerHost extends EventEmitter<{ fired: [TimerFired] }> {
     const wait = Math.max(0, due.getTime() - this.clock.now().getTime());
     // setTimeout takes a 32-bit delay: a longer one (a monthly or yearly schedule) fires after 1 ms,
     // which made such a timer fire over and over. A far occurrence is waited for in steps.
-    const handle =
-      wait > MAX_TIMEOUT_MS
-        ? this.clock.setTimeout(() => {
-            this.pending.delete(timer.name);
-            this.arm(timer);
-          }, MAX_TIMEOUT_MS)
-        : this.clock.setTimeout(() => {
-            this.pending.delete(timer.name);
-            void this.fire(timer, due).finally(() => this.arm(timer));
-          }, wait);
+    const step = Math.min(wait, MAX_TIMEOUT_MS);
+    const handle = this.clock.setTimeout(() => {
+      this.pending.delete(timer.name);
+      if (step < wait) this.arm(timer);
+      else void this.fire(timer, due).finally(() => this.arm(timer));
+    }, step);
     this.pending.set(timer.name, handle);
   }
 
