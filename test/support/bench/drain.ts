@@ -12,11 +12,10 @@ import { gzipSync } from 'node:zlib';
 import { EndpointClient } from '../../../scripts/ops/backfill/http';
 import { GZIP_ABOVE_BYTES } from '../../../scripts/ops/backfill/sender';
 import { type LoadOptions, cpuSince, cpuSnapshot } from './load';
-import { CALM, NOISY } from './loadSection';
 import { BodyTemplate, type BenchRequest, deviceOf } from './payloads';
 import { waitForCalm } from './procfs';
 import { type SectionReport, say, table } from './report';
-import { inRoundOrder } from './loadSection';
+import { CALM, calmRuns, calmerRun, inRoundOrder, isCalm } from './loadSection';
 import { type ServerUnderTest, type Storage, freshStorage, startDevHost, startFloor } from './servers';
 import { MiB, fmtRatio, median, pairedRatio, percentile } from './stats';
 
@@ -190,12 +189,7 @@ export async function drainSection(settings: DrainSettings): Promise<SectionRepo
   );
   for (let round = 1; round <= settings.rounds; round++) {
     for (const v of inRoundOrder(variants, round, (id) => id.replace(/\/ingest$/, '/before'))) {
-      let run = await measureDrain(v, files[v.encoding], round, settings);
-      if (run.othersShare > NOISY) {
-        say(`   (other processes used ${(run.othersShare * 100).toFixed(0)}% of the machine: repeating)`);
-        const again = await measureDrain(v, files[v.encoding], round, settings);
-        if (again.othersShare < run.othersShare) run = again;
-      }
+      const run = await calmerRun(() => measureDrain(v, files[v.encoding], round, settings));
       runs.set(v.id, [...(runs.get(v.id) ?? []), run]);
     }
   }
@@ -207,9 +201,8 @@ function drainReport(
   variants: DrainVariant[],
   baseline: boolean,
 ): SectionReport & { facts: DrainFacts } {
-  const isCalm = (r: DrainRun) => r.othersShare <= NOISY;
   const of = (id: string) => runs.get(id) ?? [];
-  const used = (id: string) => (of(id).some(isCalm) ? of(id).filter(isCalm) : of(id));
+  const used = (id: string) => calmRuns(of(id));
   const time = (r: DrainRun) => r.seconds;
   const facts: DrainFacts = {
     timeRatio: (encoding) => pairedRatio(of(`${encoding}/ingest`), of(`${encoding}/floor`), isCalm, time),

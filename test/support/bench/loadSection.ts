@@ -162,6 +162,27 @@ export interface LoadFacts {
 export const CALM = 0.1;
 export const NOISY = 0.25;
 
+interface Measured {
+  /** The share of the machine other processes took during the run. */
+  othersShare: number;
+}
+
+export const isCalm = (run: Measured): boolean => run.othersShare <= NOISY;
+
+/** Runs `measure`; a run that other processes disturbed is measured once more and the calmer kept. */
+export async function calmerRun<T extends Measured>(measure: () => Promise<T>): Promise<T> {
+  const first = await measure();
+  if (isCalm(first)) return first;
+  say(`   (other processes used ${(first.othersShare * 100).toFixed(0)}% of the machine: repeating)`);
+  const again = await measure();
+  return again.othersShare < first.othersShare ? again : first;
+}
+
+/** The runs a figure is taken from: the calm ones, or all of them when none was calm. */
+export function calmRuns<T extends Measured>(runs: readonly T[]): T[] {
+  return runs.some(isCalm) ? runs.filter(isCalm) : [...runs];
+}
+
 const DUP_SAME = 'duplicates-same-instance/1k/c16';
 const DUP_FRESH = 'duplicates-fresh-instance/1k/c16';
 
@@ -189,14 +210,9 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
   for (let round = 1; round <= settings.rounds; round++) {
     for (const v of inRoundOrder(variants, round)) {
       const source = SIZES[v.size].gzip ? gzip : bodiesOf(v.size);
-      let sample = await measureNewFiles(v, source, SIZES[v.size].gzip, settings, round);
+      const measure = () => measureNewFiles(v, source, SIZES[v.size].gzip, settings, round);
       // Quick mode's gate is coarse and its time short: no repeats there.
-      if (!settings.quick && sample.othersShare > NOISY) {
-        // Something else on this machine took a share of it: measure once more, keep the calmer run.
-        say(`   (other processes used ${(sample.othersShare * 100).toFixed(0)}% of the machine: repeating)`);
-        const again = await measureNewFiles(v, source, SIZES[v.size].gzip, settings, round);
-        if (again.othersShare < sample.othersShare) sample = again;
-      }
+      const sample = settings.quick ? await measure() : await calmerRun(measure);
       keep(v.id, sample);
       progress(round, settings.rounds, v.label, v.size, v.connections, sample);
     }
@@ -210,9 +226,7 @@ export async function loadSection(settings: LoadSettings): Promise<SectionReport
   }
 
   const roundsOf = (id: string) => samples.get(id) ?? [];
-  const isCalm = (s: Sample) => s.othersShare <= NOISY;
-  /** The rounds a figure is taken from: the calm ones, or all of them when none was calm. */
-  const usedRounds = (id: string) => (roundsOf(id).some(isCalm) ? roundsOf(id).filter(isCalm) : roundsOf(id));
+  const usedRounds = (id: string) => calmRuns(roundsOf(id));
   const referenceId = (id: string, order: 'parallel' | 'serial') => {
     const [, size, c] = id.split('/');
     return `floor-${order}/${size}/${c}`;
