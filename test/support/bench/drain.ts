@@ -16,7 +16,7 @@ import { BodyTemplate, type BenchRequest, deviceOf } from './payloads';
 import { waitForCalm } from './procfs';
 import { type SectionReport, say, table } from './report';
 import { CALM, calmRuns, calmerRun, inRoundOrder, isCalm } from './loadSection';
-import { type ServerUnderTest, type Storage, freshStorage, startDevHost, startFloor } from './servers';
+import { type Target, withServer } from './servers';
 import { MiB, fmtRatio, median, pairedRatio, percentile } from './stats';
 
 export const DRAIN_FILES = 500;
@@ -132,51 +132,43 @@ function drainVariants(baseline: boolean): DrainVariant[] {
   );
 }
 
-async function measureDrain(
+const TARGETS: Record<Server, Target> = {
+  floor: { kind: 'floor', order: 'parallel' },
+  checked: { kind: 'floor', order: 'checked' },
+  ingest: { kind: 'ingest', auth: true },
+  before: { kind: 'ingest', auth: true, before: true },
+};
+
+function measureDrain(
   { server, encoding }: DrainVariant,
   files: DrainFiles,
   round: number,
   settings: DrainSettings,
 ): Promise<DrainRun> {
-  const storage: Storage = await freshStorage();
-  try {
-    const host: ServerUnderTest =
-      server === 'floor' || server === 'checked'
-        ? await startFloor(storage, server === 'floor' ? 'parallel' : 'checked')
-        : await startDevHost(storage, {
-            auth: true,
-            workDir: settings.workDir,
-            root: server === 'before' ? settings.baseline : undefined,
-          });
-    try {
-      await send(host.url, files.batch(1_000_000, WARMUP_FILES, storage.keys));
-      const drain = files.batch(0, DRAIN_FILES, storage.keys);
-      await waitForCalm(CALM, 20_000);
-      const pids = { server: host.pid, azurite: storage.azurite.process.pid };
-      const { seconds, latencies, failed, cpu } = await send(host.url, drain, pids);
-      const run = {
-        round,
-        seconds,
-        ok: latencies.length,
-        failed,
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        cpuPerFile: cpu.cpuPerRequest,
-        othersShare: cpu.othersShare,
-      };
-      say(
-        `   round ${round}  drain ${encoding.padEnd(5)} ${server.padEnd(6)} ${seconds.toFixed(2)} s` +
-          `  p50 ${run.p50.toFixed(1)} ms  CPU/file ${run.cpuPerFile.server.toFixed(2)}` +
-          ` + Azurite ${run.cpuPerFile.azurite.toFixed(2)} ms  others ${(run.othersShare * 100).toFixed(0)}%` +
-          (run.ok === DRAIN_FILES ? '' : `  !!! not answered 200: ${JSON.stringify(failed)}`),
-      );
-      return run;
-    } finally {
-      await host.stop();
-    }
-  } finally {
-    await storage.azurite.stop();
-  }
+  return withServer(TARGETS[server], settings, async (host, storage) => {
+    await send(host.url, files.batch(1_000_000, WARMUP_FILES, storage.keys));
+    const drain = files.batch(0, DRAIN_FILES, storage.keys);
+    await waitForCalm(CALM, 20_000);
+    const pids = { server: host.pid, azurite: storage.azurite.process.pid };
+    const { seconds, latencies, failed, cpu } = await send(host.url, drain, pids);
+    const run = {
+      round,
+      seconds,
+      ok: latencies.length,
+      failed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      cpuPerFile: cpu.cpuPerRequest,
+      othersShare: cpu.othersShare,
+    };
+    say(
+      `   round ${round}  drain ${encoding.padEnd(5)} ${server.padEnd(6)} ${seconds.toFixed(2)} s` +
+        `  p50 ${run.p50.toFixed(1)} ms  CPU/file ${run.cpuPerFile.server.toFixed(2)}` +
+        ` + Azurite ${run.cpuPerFile.azurite.toFixed(2)} ms  others ${(run.othersShare * 100).toFixed(0)}%` +
+        (run.ok === DRAIN_FILES ? '' : `  !!! not answered 200: ${JSON.stringify(failed)}`),
+    );
+    return run;
+  });
 }
 
 export async function drainSection(settings: DrainSettings): Promise<SectionReport & { facts: DrainFacts }> {

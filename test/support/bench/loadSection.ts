@@ -13,10 +13,10 @@ import { type SectionReport, say, table } from './report';
 import {
   type FloorOrder,
   type ServerUnderTest,
-  type Storage,
+  type Target,
   freshStorage,
   startDevHost,
-  startFloor,
+  withServer,
 } from './servers';
 import { MiB, fmtCount, fmtRatio, median, pairedRatio } from './stats';
 
@@ -43,9 +43,6 @@ const SIZES = {
   gz64k: { label: '~64 KB gzip', bytes: 64 * 1024, gzip: true },
 } as const;
 type SizeId = keyof typeof SIZES;
-
-/** `before`: the app built in the `--baseline` directory, measured in the same rounds. */
-type Target = { kind: 'floor'; order: FloorOrder } | { kind: 'ingest'; auth: boolean; before?: boolean };
 
 interface Variant {
   id: string;
@@ -329,31 +326,6 @@ function progress(round: number, rounds: number, label: string, size: SizeId, c:
       `  others ${(s.othersShare * 100).toFixed(0)}%` +
       (failures ? `  !!! ${failures} non-2xx/errors ${JSON.stringify(s.failed)}` : ''),
   );
-}
-
-async function withServer<T>(
-  target: Target,
-  settings: LoadSettings,
-  run: (server: ServerUnderTest, storage: Storage) => Promise<T>,
-): Promise<T> {
-  const storage = await freshStorage();
-  try {
-    const server =
-      target.kind === 'floor'
-        ? await startFloor(storage, target.order)
-        : await startDevHost(storage, {
-            auth: target.auth,
-            workDir: settings.workDir,
-            root: target.before ? settings.baseline : undefined,
-          });
-    try {
-      return await run(server, storage);
-    } finally {
-      await server.stop();
-    }
-  } finally {
-    await storage.azurite.stop();
-  }
 }
 
 async function measureNewFiles(

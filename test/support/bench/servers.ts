@@ -167,3 +167,33 @@ function waitForLine(child: ChildProcess, marker: string, timeoutMs: number): Pr
     child.once('exit', (code) => fail(new Error(`exited (${code}) before "${marker}":\n${seen}`)));
   });
 }
+
+/** What a run measures: a floor, or the dev host serving this app or the baseline's (`before`). */
+export type Target =
+  { kind: 'floor'; order: FloorOrder } | { kind: 'ingest'; auth: boolean; before?: boolean };
+
+/** A fresh Azurite and `target` on it for one run; both are stopped after it. */
+export async function withServer<T>(
+  target: Target,
+  settings: { workDir: string; baseline?: string },
+  run: (server: ServerUnderTest, storage: Storage) => Promise<T>,
+): Promise<T> {
+  const storage = await freshStorage();
+  try {
+    const server =
+      target.kind === 'floor'
+        ? await startFloor(storage, target.order)
+        : await startDevHost(storage, {
+            auth: target.auth,
+            workDir: settings.workDir,
+            root: target.before ? settings.baseline : undefined,
+          });
+    try {
+      return await run(server, storage);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await storage.azurite.stop();
+  }
+}
