@@ -131,6 +131,9 @@ describe('checkJsonStructure: duplicate keys and depth', () => {
     ['a repeat whose first value holds no string', '{"a":1,"b":[2,3],"a":4}', 17],
     ['a repeat whose first value holds strings', '{"a":["x","y"],"a":"z"}', 15],
     ['a repeat deep in an array, no escapes anywhere', '[[{"k":"v"}],[{"k":"v","k":"v"}]]', 23],
+    // Strings in arrays are not keys: repeated array elements before the repeat do not mislead the search.
+    ['a repeat after an array that repeats its elements', '{"l":["x","y","y"],"k":1,"k":2}', 25],
+    ['a repeat after arrays that start with the same string', '{"l":[["x"],["x"]],"k":1,"k":2}', 25],
   ])('without escapes: %s is found, and where', (_name, text, at) => {
     expect(text).not.toContain('\\');
     expect(() => check(text)).toThrow(
